@@ -1,0 +1,450 @@
+//! The analyzer: text in, terms (word and character n-grams) out.
+//!
+//! Pipeline per text: NFKC + lowercase -> UAX #29 words -> drop stop words
+//! (optional) -> stem (memoised) -> word n-grams; and, if enabled, character
+//! n-grams of every word (unstemmed, stop words included).
+
+use std::borrow::Cow;
+use std::fmt;
+
+pub use super::memo::MEMO_LIMIT;
+use super::memo::{Outcome, TermMemo};
+use super::ngrams::{CharNgrams, StemSequence};
+use super::stem::{Language, Stemmer};
+use super::stopwords::StopWords;
+use super::tokenize;
+
+/// Put before every character n-gram, so the two feature families never
+/// collide in one vocabulary (the word "ab" vs the characters "ab").
+///
+/// Note: U+0001 cannot come out of tokenisation (it is a control character,
+/// never part of a word), so no word n-gram can start with it.
+pub const CHAR_NGRAM_PREFIX: &str = "\u{1}";
+
+/// Analyzer settings: plain data stored in the model file.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AnalyzerConfig {
+    /// Language of the stemmer and stop-word list; default English.
+    pub language: Language,
+    /// Whether words are stemmed (Snowball); default true.
+    pub stem: bool,
+    /// Whether the language's stop words are removed; default false.
+    ///
+    /// Languages without a list (see `stopwords::has_stop_words`) remove nothing.
+    pub stop_words: bool,
+    /// Word n-grams for n = 1..=`ngram_max`; default 2. 0 means no word terms.
+    pub ngram_max: usize,
+    /// Character n-gram lengths (min, max) per word, like scikit-learn's
+    /// `analyzer="char_wb"`; default `None` (off). Example: `Some((2, 5))`.
+    pub char_ngrams: Option<(usize, usize)>,
+}
+
+impl Default for AnalyzerConfig {
+    fn default() -> Self {
+        AnalyzerConfig {
+            language: Language::English,
+            stem: true,
+            stop_words: false,
+            ngram_max: 2,
+            char_ngrams: None,
+        }
+    }
+}
+
+/// Turns text into terms; owns a memo of stems per distinct surface form. Clone it per thread.
+///
+/// All buffers live inside the analyzer and are reused from one text to the
+/// next, so in steady state analysing a text allocates only when it meets a
+/// surface form it has not seen before.
+#[derive(Clone)]
+pub struct Analyzer {
+    config: AnalyzerConfig,
+    stemmer: Option<Stemmer>,
+    stop_words: Option<StopWords>,
+    memo: TermMemo,
+    normalized: String,
+    stems: StemSequence,
+    word_spans: Vec<(usize, usize)>,
+    char_ngrams: CharNgrams,
+}
+
+impl Analyzer {
+    /// An analyzer for `config`, with an empty stem memo.
+    pub fn new(config: &AnalyzerConfig) -> Analyzer {
+        Analyzer {
+            config: config.clone(),
+            stemmer: config.stem.then(|| Stemmer::new(config.language)),
+            stop_words: Some(StopWords::new(config.language))
+                .filter(|set| config.stop_words && !set.is_empty()),
+            memo: TermMemo::new(),
+            normalized: String::new(),
+            stems: StemSequence::new(),
+            word_spans: Vec::new(),
+            char_ngrams: CharNgrams::new(),
+        }
+    }
+
+    /// The settings this analyzer was built from.
+    pub fn config(&self) -> &AnalyzerConfig {
+        &self.config
+    }
+
+    /// How many distinct surface forms the memo holds (at most [`MEMO_LIMIT`]).
+    pub fn memo_len(&self) -> usize {
+        self.memo.len()
+    }
+
+    /// Calls `emit` once per term occurrence in `text`, in a fixed order.
+    ///
+    /// First the word n-grams: n = 1..=`ngram_max` over the stems that remain
+    /// after stop-word removal, joined by one space; all unigrams in text
+    /// order, then all bigrams, and so on (scikit-learn's order). Then, if
+    /// `char_ngrams` is set, the character n-grams of each word in text order
+    /// (lowercased, unstemmed, stop words included), each prefixed by
+    /// [`CHAR_NGRAM_PREFIX`]; a `char_ngrams` minimum of 0 counts as 1 and a
+    /// minimum above the maximum gives no character n-grams.
+    ///
+    /// Note: scikit-learn's `char_wb` splits on whitespace, so its "words"
+    /// keep punctuation ("said," gives " said,"); here the words are the
+    /// same UAX #29 words as the word n-grams use ("said").
+    pub fn for_each_term(&mut self, text: &str, mut emit: impl FnMut(&str)) {
+        tokenize::normalize_into(text, &mut self.normalized);
+        self.stems.clear();
+        self.word_spans.clear();
+        let keep_spans = self.config.char_ngrams.is_some();
+        let use_memo = self.stemmer.is_some() || self.stop_words.is_some();
+        for (offset, word) in tokenize::word_indices(&self.normalized) {
+            if keep_spans {
+                self.word_spans.push((offset, offset + word.len()));
+            }
+            if !use_memo {
+                self.stems.push(word);
+                continue;
+            }
+            let (stemmer, stop_words) = (self.stemmer.as_ref(), self.stop_words);
+            let outcome = self
+                .memo
+                .get_or_insert_with(word, |word| resolve(word, stemmer, stop_words));
+            if let Outcome::Term(term) = outcome {
+                self.stems.push(term);
+            }
+        }
+        self.stems.for_each_ngram(self.config.ngram_max, &mut emit);
+        if let Some(range) = self.config.char_ngrams {
+            for &(start, end) in &self.word_spans {
+                if let Some(word) = self.normalized.get(start..end) {
+                    self.char_ngrams
+                        .for_each_ngram(word, range, CHAR_NGRAM_PREFIX, &mut emit);
+                }
+            }
+        }
+    }
+
+    /// Convenience for tests: the terms as owned strings.
+    pub fn terms(&mut self, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        self.for_each_term(text, |term| out.push(term.to_string()));
+        out
+    }
+
+    /// The normalised word tokens of `text` (NFKC, lowercase), before stop words and stemming.
+    pub fn words(text: &str) -> Vec<String> {
+        tokenize::words(text)
+    }
+}
+
+impl fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("config", &self.config)
+            .field("memo_len", &self.memo.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a surface form the memo has not seen becomes: `None` for a stop word.
+fn resolve<'w>(
+    word: &'w str,
+    stemmer: Option<&Stemmer>,
+    stop_words: Option<StopWords>,
+) -> Option<Cow<'w, str>> {
+    if stop_words.is_some_and(|set| set.contains(word)) {
+        return None;
+    }
+    Some(match stemmer {
+        Some(stemmer) => stemmer.stem(word),
+        None => Cow::Borrowed(word),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tiny inline corpus of wire-style statements reused across tests.
+    pub(crate) const WIRE: &[&str] = &[
+        "BAGHDAD (Reuters) - U.S. troops will withdraw from Iraq by the end of 2011, officials said.",
+        "The senator said he opposes the new climate bill.",
+        "Protesters gathered outside parliament on Thursday, 13, 2024.",
+    ];
+
+    fn config(edit: impl FnOnce(&mut AnalyzerConfig)) -> AnalyzerConfig {
+        let mut config = AnalyzerConfig::default();
+        edit(&mut config);
+        config
+    }
+
+    #[test]
+    fn defaults_are_english_stemmed_unigrams_and_bigrams() {
+        let config = AnalyzerConfig::default();
+        assert_eq!(config.language, Language::English);
+        assert!(config.stem);
+        assert!(!config.stop_words);
+        assert_eq!(config.ngram_max, 2);
+        assert_eq!(config.char_ngrams, None);
+        assert_eq!(Analyzer::new(&config).config(), &config);
+    }
+
+    #[test]
+    fn config_round_trips_through_json() {
+        let config = config(|c| {
+            c.language = Language::German;
+            c.char_ngrams = Some((2, 5));
+        });
+        let json = serde_json::to_string(&config).unwrap();
+        assert_eq!(
+            json,
+            r#"{"language":"german","stem":true,"stop_words":false,"ngram_max":2,"char_ngrams":[2,5]}"#
+        );
+        let back: AnalyzerConfig = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, config);
+    }
+
+    #[test]
+    fn unigrams_then_bigrams_of_stems() {
+        let mut analyzer = Analyzer::new(&AnalyzerConfig::default());
+        assert_eq!(
+            analyzer.terms("Protesters were marching."),
+            ["protest", "were", "march", "protest were", "were march"]
+        );
+    }
+
+    #[test]
+    fn stop_words_are_removed_before_ngrams() {
+        let mut analyzer = Analyzer::new(&config(|c| c.stop_words = true));
+        assert_eq!(
+            analyzer.terms("The state of the art"),
+            ["state", "art", "state art"]
+        );
+    }
+
+    #[test]
+    fn unstemmed_terms_are_the_lowercased_words() {
+        let mut analyzer = Analyzer::new(&config(|c| {
+            c.stem = false;
+            c.ngram_max = 1;
+        }));
+        assert_eq!(
+            analyzer.terms("Protesters MARCHED"),
+            ["protesters", "marched"]
+        );
+    }
+
+    #[test]
+    fn char_ngrams_follow_word_ngrams_with_the_prefix() {
+        let mut analyzer = Analyzer::new(&config(|c| {
+            c.ngram_max = 1;
+            c.stop_words = true;
+            c.char_ngrams = Some((3, 3));
+        }));
+        let p = CHAR_NGRAM_PREFIX;
+        assert_eq!(
+            analyzer.terms("The cats"),
+            [
+                "cat".to_string(),
+                format!("{p} th"),
+                format!("{p}the"),
+                format!("{p}he "),
+                format!("{p} ca"),
+                format!("{p}cat"),
+                format!("{p}ats"),
+                format!("{p}ts "),
+            ]
+        );
+    }
+
+    #[test]
+    fn char_ngrams_alone_when_ngram_max_is_zero() {
+        let mut analyzer = Analyzer::new(&config(|c| {
+            c.ngram_max = 0;
+            c.char_ngrams = Some((5, 5));
+        }));
+        let p = CHAR_NGRAM_PREFIX;
+        assert_eq!(analyzer.terms("I"), [format!("{p} i ")]);
+    }
+
+    #[test]
+    fn words_are_normalised_but_not_stemmed() {
+        assert_eq!(Analyzer::words("Officials SAID"), ["officials", "said"]);
+    }
+
+    #[test]
+    fn every_language_analyses_the_corpus() {
+        for &language in Language::ALL {
+            let mut analyzer = Analyzer::new(&config(|c| {
+                c.language = language;
+                c.stop_words = true;
+                c.char_ngrams = Some((2, 4));
+            }));
+            for text in WIRE {
+                assert!(!analyzer.terms(text).is_empty(), "{language}");
+            }
+        }
+    }
+
+    #[test]
+    fn arabic_text_is_stemmed() {
+        let mut analyzer = Analyzer::new(&config(|c| {
+            c.language = Language::Arabic;
+            c.ngram_max = 1;
+        }));
+        let terms = analyzer.terms("قال المتحدثون");
+        assert_eq!(terms.len(), 2);
+        assert_ne!(terms[1], "المتحدثون");
+    }
+
+    #[test]
+    fn clones_give_the_same_terms() {
+        let mut analyzer = Analyzer::new(&config(|c| c.char_ngrams = Some((2, 3))));
+        let first: Vec<_> = WIRE.iter().map(|t| analyzer.terms(t)).collect();
+        let mut clone = analyzer.clone();
+        let second: Vec<_> = WIRE.iter().map(|t| clone.terms(t)).collect();
+        assert_eq!(first, second);
+    }
+
+    #[test]
+    fn memo_holds_each_surface_form_once() {
+        let mut analyzer = Analyzer::new(&config(|c| c.stop_words = true));
+        analyzer.terms("Nations of the nations, national nations");
+        // "nations", "of", "the", "national".
+        assert_eq!(analyzer.memo_len(), 4);
+        assert_eq!(
+            analyzer.terms("the Nations"),
+            ["nation"],
+            "memo hits give the same terms"
+        );
+        let debug = format!("{analyzer:?}");
+        assert!(debug.contains("memo_len: 4"), "{debug}");
+    }
+
+    #[test]
+    fn greek_input_that_panics_the_stemmer_is_kept_unstemmed() {
+        let mut analyzer = Analyzer::new(&config(|c| c.language = Language::Greek));
+        let terms = analyzer.terms("ΙΣΑΙΣΑ ισαισα");
+        assert_eq!(terms.len(), 3);
+        assert_eq!(terms[0], terms[1]);
+    }
+
+    #[test]
+    fn extreme_ngram_settings_are_safe() {
+        let mut analyzer = Analyzer::new(&config(|c| {
+            c.ngram_max = usize::MAX;
+            c.char_ngrams = Some((usize::MAX, usize::MAX));
+        }));
+        let terms = analyzer.terms("one two");
+        // 2 unigrams, 1 bigram, and each padded word once.
+        assert_eq!(terms.len(), 5);
+        let mut analyzer = Analyzer::new(&config(|c| c.char_ngrams = Some((1, usize::MAX))));
+        assert!(!analyzer.terms("word").is_empty());
+    }
+
+    #[test]
+    fn analyzers_can_move_to_other_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Analyzer>();
+        let mut analyzer = Analyzer::new(&AnalyzerConfig::default());
+        let expected = analyzer.terms(WIRE[1]);
+        let mut clone = analyzer.clone();
+        let handle = std::thread::spawn(move || clone.terms(WIRE[1]));
+        assert_eq!(handle.join().unwrap(), expected);
+    }
+
+    #[test]
+    fn empty_text_gives_no_terms() {
+        let mut analyzer = Analyzer::new(&config(|c| c.char_ngrams = Some((2, 5))));
+        assert!(analyzer.terms("").is_empty());
+        assert!(analyzer.terms(" -- \n ").is_empty());
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn any_config() -> impl Strategy<Value = AnalyzerConfig> {
+            (
+                proptest::sample::select(Language::ALL),
+                any::<bool>(),
+                any::<bool>(),
+                0usize..4,
+                proptest::option::of((0usize..4, 0usize..6)),
+            )
+                .prop_map(|(language, stem, stop_words, ngram_max, char_ngrams)| {
+                    AnalyzerConfig {
+                        language,
+                        stem,
+                        stop_words,
+                        ngram_max,
+                        char_ngrams,
+                    }
+                })
+        }
+
+        proptest! {
+            #[test]
+            fn terms_are_deterministic_for_any_text(config in any_config(), text in "\\PC*") {
+                let mut analyzer = Analyzer::new(&config);
+                let first = analyzer.terms(&text);
+                let second = analyzer.terms(&text);
+                prop_assert_eq!(first, second);
+            }
+
+            #[test]
+            fn every_language_survives_arbitrary_bytes(
+                bytes in proptest::collection::vec(any::<u8>(), 0..200),
+            ) {
+                let text = String::from_utf8_lossy(&bytes);
+                for &language in Language::ALL {
+                    let mut analyzer = Analyzer::new(&AnalyzerConfig {
+                        language,
+                        char_ngrams: Some((2, 4)),
+                        stop_words: true,
+                        ..AnalyzerConfig::default()
+                    });
+                    let first = analyzer.terms(&text);
+                    prop_assert_eq!(first, analyzer.terms(&text));
+                }
+            }
+
+            #[test]
+            fn every_language_survives_arbitrary_unicode(text in any::<String>()) {
+                for &language in Language::ALL {
+                    let mut analyzer = Analyzer::new(&AnalyzerConfig {
+                        language,
+                        ..AnalyzerConfig::default()
+                    });
+                    let first = analyzer.terms(&text);
+                    prop_assert_eq!(first, analyzer.terms(&text));
+                }
+            }
+
+            #[test]
+            fn unigram_count_matches_kept_words(text in "[a-zA-Z .,']{0,80}") {
+                let mut analyzer = Analyzer::new(&AnalyzerConfig {
+                    ngram_max: 1,
+                    ..AnalyzerConfig::default()
+                });
+                prop_assert_eq!(analyzer.terms(&text).len(), Analyzer::words(&text).len());
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! The command line: one module and one `run()` per subcommand.
+
+pub mod evaluate;
+pub mod report;
+pub mod train;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Topic and stance of every statement in news articles.
+#[derive(Debug, Parser)]
+#[command(name = "stance", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train a model from a labelled CSV.
+    Train(train::TrainArgs),
+    /// Evaluate a model on labelled data.
+    Evaluate(evaluate::EvaluateArgs),
+    /// Per-topic statistics over scored statements.
+    Report(report::ReportArgs),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Train(a) => train::run(a),
+        Command::Evaluate(a) => evaluate::run(a),
+        Command::Report(a) => report::run(a),
+    }
+}
+
+/// Column-name flags shared by `train` and `evaluate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ColumnArgs {
+    /// Column holding the statement text.
+    #[arg(long, default_value = "text")]
+    pub text_col: String,
+    /// Column holding the topic label.
+    #[arg(long, default_value = "topic")]
+    pub topic_col: String,
+    /// Column holding the stance label; when absent from the header the data is topic-only.
+    #[arg(long, default_value = "stance")]
+    pub stance_col: String,
+}
+
+impl ColumnArgs {
+    /// As the library's column names.
+    pub fn columns(&self) -> crate::io::Columns {
+        crate::io::Columns {
+            text: self.text_col.clone(),
+            topic: self.topic_col.clone(),
+            stance: self.stance_col.clone(),
+        }
+    }
+}
+
+/// Fails early, before any long work, when `out`'s directory does not accept new files.
+pub fn check_writable(out: &std::path::Path) -> anyhow::Result<()> {
+    let dir = match out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    tempfile::Builder::new()
+        .prefix(".stance-probe-")
+        .tempfile_in(&dir)
+        .map(drop)
+        .map_err(|e| anyhow::anyhow!("cannot write to {}: {e}", dir.display()))
+}

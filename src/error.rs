@@ -1,0 +1,83 @@
+//! The crate's error type: data errors carry the file and a 1-based line or record.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be opened, read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A CSV record could not be parsed.
+    #[error("{path}:{line}: {message}")]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the record's start.
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// A required column is not in the header.
+    #[error("{path}: no column {column:?}; the header has: {available}")]
+    MissingColumn {
+        /// The file.
+        path: PathBuf,
+        /// The column asked for.
+        column: String,
+        /// The header's columns, comma-separated.
+        available: String,
+    },
+    /// A labelled row is unusable (empty text or label).
+    #[error("{path}:{line}: {message}")]
+    BadRow {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// A model file is not one this version can read.
+    #[error("{path}: not a usable model file: {message}")]
+    BadModel {
+        /// The file.
+        path: PathBuf,
+        /// Why it was refused.
+        message: String,
+    },
+    /// A parameter is out of its valid range.
+    #[error("invalid parameter {name} = {value}: {reason}")]
+    InvalidParam {
+        /// The parameter's name (as on the command line).
+        name: &'static str,
+        /// The value given.
+        value: String,
+        /// The valid range.
+        reason: String,
+    },
+    /// Training data cannot produce a model.
+    #[error("{0}")]
+    Training(String),
+    /// The optimiser failed.
+    #[error("optimiser: {0}")]
+    Optimiser(String),
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

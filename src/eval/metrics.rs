@@ -1,0 +1,163 @@
+//! Classification metrics: accuracy, per-class precision/recall/F1, macro-F1,
+//! confusion matrix and SemEval-2016's F_avg.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+/// Precision, recall and F1 of one class.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassScores {
+    /// TP / (TP + FP); 0 when nothing was predicted as the class.
+    pub precision: f64,
+    /// TP / (TP + FN); 0 when the class has no gold rows.
+    pub recall: f64,
+    /// Harmonic mean of precision and recall; 0 when both are 0.
+    pub f1: f64,
+    /// Gold rows of the class.
+    pub support: usize,
+}
+
+/// A confusion matrix: `matrix[gold][predicted]` over `labels`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Confusion {
+    /// Labels in row/column order (sorted).
+    pub labels: Vec<String>,
+    /// Counts, gold rows x predicted columns.
+    pub matrix: Vec<Vec<usize>>,
+}
+
+/// All metrics of one labelling task (the JSON schema of `stance evaluate --json`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Metrics {
+    /// Fraction of rows predicted right.
+    pub accuracy: f64,
+    /// Unweighted mean F1 over the labels seen in gold or predictions (scikit-learn's macro).
+    pub macro_f1: f64,
+    /// (F1 favor + F1 against) / 2, when both labels exist (case-insensitive).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub f_avg: Option<f64>,
+    /// Per label.
+    pub per_class: BTreeMap<String, ClassScores>,
+    /// Confusion matrix.
+    pub confusion: Confusion,
+}
+
+impl Metrics {
+    /// Compares `pred` with `gold` (same length).
+    pub fn compute(gold: &[String], pred: &[String]) -> Metrics {
+        assert_eq!(gold.len(), pred.len(), "gold and predictions differ in length");
+        let labels: Vec<String> = gold
+            .iter()
+            .chain(pred)
+            .cloned()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let pos: BTreeMap<&str, usize> = labels.iter().enumerate().map(|(i, l)| (l.as_str(), i)).collect();
+        let k = labels.len();
+        let mut matrix = vec![vec![0usize; k]; k];
+        for (g, p) in gold.iter().zip(pred) {
+            matrix[pos[g.as_str()]][pos[p.as_str()]] += 1;
+        }
+        let correct: usize = (0..k).map(|i| matrix[i][i]).sum();
+        let mut per_class = BTreeMap::new();
+        for (i, l) in labels.iter().enumerate() {
+            let tp = matrix[i][i] as f64;
+            let support: usize = matrix[i].iter().sum();
+            let predicted: usize = (0..k).map(|r| matrix[r][i]).sum();
+            let precision = if predicted > 0 { tp / predicted as f64 } else { 0.0 };
+            let recall = if support > 0 { tp / support as f64 } else { 0.0 };
+            let f1 = if precision + recall > 0.0 {
+                2.0 * precision * recall / (precision + recall)
+            } else {
+                0.0
+            };
+            per_class.insert(l.clone(), ClassScores { precision, recall, f1, support });
+        }
+        let macro_f1 = if k > 0 {
+            per_class.values().map(|c| c.f1).sum::<f64>() / k as f64
+        } else {
+            0.0
+        };
+        let f1_of = |name: &str| {
+            per_class
+                .iter()
+                .find(|(l, _)| l.eq_ignore_ascii_case(name))
+                .map(|(_, c)| c.f1)
+        };
+        let f_avg = match (f1_of("favor"), f1_of("against")) {
+            (Some(f), Some(a)) => Some((f + a) / 2.0),
+            _ => None,
+        };
+        Metrics {
+            accuracy: if gold.is_empty() { 0.0 } else { correct as f64 / gold.len() as f64 },
+            macro_f1,
+            f_avg,
+            per_class,
+            confusion: Confusion { labels, matrix },
+        }
+    }
+
+    /// A readable table of the per-class scores and the confusion matrix.
+    pub fn to_table(&self, title: &str) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let w = self.confusion.labels.iter().map(|l| l.len()).max().unwrap_or(5).max(9);
+        let _ = writeln!(s, "{title}: accuracy {:.4}, macro-F1 {:.4}{}", self.accuracy, self.macro_f1,
+            self.f_avg.map(|f| format!(", F_avg {f:.4}")).unwrap_or_default());
+        let _ = writeln!(s, "  {:w$} {:>9} {:>9} {:>9} {:>9}", "label", "precision", "recall", "f1", "support");
+        for (l, c) in &self.per_class {
+            let _ = writeln!(s, "  {l:w$} {:9.4} {:9.4} {:9.4} {:9}", c.precision, c.recall, c.f1, c.support);
+        }
+        let _ = writeln!(s, "  confusion (rows gold, columns predicted):");
+        let _ = write!(s, "  {:w$}", "");
+        for l in &self.confusion.labels {
+            let _ = write!(s, " {l:>w$}");
+        }
+        let _ = writeln!(s);
+        for (l, row) in self.confusion.labels.iter().zip(&self.confusion.matrix) {
+            let _ = write!(s, "  {l:w$}");
+            for n in row {
+                let _ = write!(s, " {n:>w$}");
+            }
+            let _ = writeln!(s);
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(x: &[&str]) -> Vec<String> {
+        x.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// Expected values computed by scikit-learn 1.9.1:
+    /// `precision_recall_fscore_support(gold, pred)`, `f1_score(..., average="macro")`.
+    #[test]
+    fn matches_scikit_learn_on_a_small_case() {
+        let gold = v(&["FAVOR", "AGAINST", "NONE", "FAVOR", "AGAINST", "AGAINST"]);
+        let pred = v(&["FAVOR", "FAVOR", "NONE", "NONE", "AGAINST", "AGAINST"]);
+        let m = Metrics::compute(&gold, &pred);
+        assert!((m.accuracy - 4.0 / 6.0).abs() < 1e-12);
+        let a = &m.per_class["AGAINST"];
+        assert!((a.precision - 1.0).abs() < 1e-12 && (a.recall - 2.0 / 3.0).abs() < 1e-12);
+        assert!((a.f1 - 0.8).abs() < 1e-12);
+        let f = &m.per_class["FAVOR"];
+        assert!((f.f1 - 0.5).abs() < 1e-12);
+        assert!((m.per_class["NONE"].f1 - 2.0 / 3.0).abs() < 1e-12);
+        assert!((m.macro_f1 - (0.8 + 0.5 + 2.0 / 3.0) / 3.0).abs() < 1e-12);
+        assert!((m.f_avg.unwrap() - 0.65).abs() < 1e-12);
+        assert_eq!(m.confusion.matrix, vec![vec![2, 1, 0], vec![0, 1, 1], vec![0, 0, 1]]);
+    }
+
+    #[test]
+    fn no_f_avg_without_favor_and_against() {
+        let m = Metrics::compute(&v(&["a", "b"]), &v(&["a", "a"]));
+        assert!(m.f_avg.is_none());
+        assert_eq!(m.per_class["b"].precision, 0.0);
+    }
+}

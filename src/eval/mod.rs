@@ -1,0 +1,6 @@
+//! Evaluation: metrics and cross-validation.
+
+pub mod cv;
+pub mod metrics;
+
+pub use metrics::{ClassScores, Confusion, Metrics};

@@ -1,0 +1,13 @@
+//! Features: term counts, vocabulary, TF-IDF weights and sparse rows.
+
+pub mod counts;
+pub mod sparse;
+pub mod tfidf;
+pub mod vectorizer;
+pub mod vocab;
+
+pub use counts::CountedDocs;
+pub use sparse::{CsrBuilder, CsrMatrix};
+pub use tfidf::Tfidf;
+pub use vectorizer::{Row, Vectorizer, VectorizerConfig};
+pub use vocab::{display_term, DfBound, VocabConfig, Vocabulary};

@@ -1,0 +1,77 @@
+//! TF-IDF weights with scikit-learn's TfidfVectorizer definitions.
+
+use ndarray::Array1;
+
+/// Inverse document frequencies and the tf variant.
+///
+/// - smooth idf: `idf(t) = ln((1 + n) / (1 + df(t))) + 1`
+/// - tf: the raw count, or `1 + ln(count)` when `sublinear_tf`
+/// - each row is scaled to unit L2 norm.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tfidf {
+    idf: Array1<f64>,
+    sublinear_tf: bool,
+}
+
+impl Tfidf {
+    /// Fits the idf from document frequencies over `n_docs` documents.
+    pub fn fit(df: &[usize], n_docs: usize, sublinear_tf: bool) -> Tfidf {
+        let n = n_docs as f64;
+        let idf = df
+            .iter()
+            .map(|&d| ((1.0 + n) / (1.0 + d as f64)).ln() + 1.0)
+            .collect();
+        Tfidf { idf, sublinear_tf }
+    }
+
+    /// Rebuilds from stored parts.
+    pub fn from_parts(idf: Array1<f64>, sublinear_tf: bool) -> Tfidf {
+        Tfidf { idf, sublinear_tf }
+    }
+
+    /// The idf per column.
+    pub fn idf(&self) -> &Array1<f64> {
+        &self.idf
+    }
+
+    /// Whether tf is `1 + ln(count)`.
+    pub fn sublinear_tf(&self) -> bool {
+        self.sublinear_tf
+    }
+
+    /// Writes the L2-normalised weights of one row given its columns and counts.
+    pub fn weigh(&self, cols: &[u32], counts: &[u32], out: &mut Vec<f64>) {
+        out.clear();
+        let mut norm2 = 0.0;
+        for (&c, &n) in cols.iter().zip(counts) {
+            let tf = if self.sublinear_tf {
+                1.0 + f64::from(n).ln()
+            } else {
+                f64::from(n)
+            };
+            let w = tf * self.idf[c as usize];
+            norm2 += w * w;
+            out.push(w);
+        }
+        if norm2 > 0.0 {
+            let inv = 1.0 / norm2.sqrt();
+            out.iter_mut().for_each(|w| *w *= inv);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idf_is_smooth_and_rows_unit_length() {
+        let t = Tfidf::fit(&[3, 1], 3, false);
+        assert!((t.idf()[0] - 1.0).abs() < 1e-15);
+        assert!((t.idf()[1] - (2.0f64.ln() + 1.0)).abs() < 1e-15);
+        let mut w = Vec::new();
+        t.weigh(&[0, 1], &[2, 1], &mut w);
+        assert!((w.iter().map(|x| x * x).sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!(w[0] / w[1] - 2.0 / (2.0f64.ln() + 1.0) < 1e-12);
+    }
+}

@@ -1,0 +1,117 @@
+//! One fitted linear classifier: labels, weights, intercepts, and how it was fitted.
+
+use ndarray::{Array1, Array2};
+
+use super::logistic::FitReport;
+
+/// A multinomial logistic classifier over the vectorizer's features.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearHead {
+    /// Class names; column k of the weights belongs to `labels[k]`.
+    pub labels: Vec<String>,
+    /// Weights, features x classes.
+    pub weights: Array2<f64>,
+    /// Intercepts, one per class.
+    pub intercept: Array1<f64>,
+    /// How the fit ended; None for a head with a single class.
+    pub report: Option<FitReport>,
+}
+
+impl LinearHead {
+    /// A head that always answers `label` with probability 1 (a single-class training set).
+    pub fn constant(label: &str, n_features: usize) -> LinearHead {
+        LinearHead {
+            labels: vec![label.to_string()],
+            weights: Array2::zeros((n_features, 1)),
+            intercept: Array1::zeros(1),
+            report: None,
+        }
+    }
+
+    /// Number of classes.
+    pub fn n_classes(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Writes the class probabilities of one sparse row into `out` (length = classes).
+    pub fn probabilities(&self, cols: &[u32], vals: &[f64], out: &mut [f64]) {
+        let k = self.n_classes();
+        debug_assert_eq!(out.len(), k);
+        out.iter_mut()
+            .zip(self.intercept.iter())
+            .for_each(|(o, &b)| *o = b);
+        let w = self.weights.as_slice().unwrap_or(&[]);
+        for (&j, &v) in cols.iter().zip(vals) {
+            let j = j as usize;
+            if let Some(wj) = w.get(j * k..(j + 1) * k) {
+                for (o, &wjk) in out.iter_mut().zip(wj) {
+                    *o += v * wjk;
+                }
+            }
+        }
+        softmax_in_place(out);
+    }
+
+    /// The index of the most probable class (first on ties).
+    pub fn argmax(probs: &[f64]) -> usize {
+        let mut best = 0;
+        for (i, &p) in probs.iter().enumerate() {
+            if p > probs[best] {
+                best = i;
+            }
+        }
+        best
+    }
+
+    /// Each feature's contribution `x_j * W[j, class]` to the score of `class`,
+    /// largest first, at most `k`.
+    pub fn contributions(&self, cols: &[u32], vals: &[f64], class: usize, k: usize) -> Vec<(u32, f64)> {
+        let mut c: Vec<(u32, f64)> = cols
+            .iter()
+            .zip(vals)
+            .map(|(&j, &v)| (j, v * self.weights[[j as usize, class]]))
+            .collect();
+        c.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+        c.truncate(k);
+        c
+    }
+}
+
+/// Replaces scores by their softmax.
+pub fn softmax_in_place(z: &mut [f64]) {
+    let max = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let mut sum = 0.0;
+    for v in z.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    z.iter_mut().for_each(|v| *v /= sum);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_head_is_certain() {
+        let h = LinearHead::constant("neutral", 4);
+        let mut p = [0.0];
+        h.probabilities(&[1, 3], &[0.5, 0.5], &mut p);
+        assert_eq!(p, [1.0]);
+    }
+
+    #[test]
+    fn probabilities_follow_the_weights() {
+        let h = LinearHead {
+            labels: vec!["a".into(), "b".into()],
+            weights: ndarray::array![[1.0, -1.0], [0.0, 2.0]],
+            intercept: ndarray::array![0.0, 0.0],
+            report: None,
+        };
+        let mut p = [0.0; 2];
+        h.probabilities(&[0], &[1.0], &mut p);
+        assert!((p[0] - 1.0 / (1.0 + (-2.0f64).exp())).abs() < 1e-12);
+        assert_eq!(LinearHead::argmax(&p), 0);
+        assert_eq!(h.contributions(&[0, 1], &[1.0, 1.0], 1, 1), vec![(1, 2.0)]);
+    }
+}

@@ -1,0 +1,15 @@
+//! The model: loss, optimiser, fitted heads, training and the model file.
+
+pub mod classifier;
+pub mod head;
+pub mod logistic;
+pub mod loss;
+pub mod persist;
+pub mod train;
+
+pub use classifier::{
+    Prediction, StanceHead, StanceHeads, StanceModel, StancePrediction, TopTerms, TrainingMeta,
+};
+pub use head::LinearHead;
+pub use logistic::{ClassWeight, FitReport, LogisticParams};
+pub use train::{train, TrainConfig, TrainingSet, DEFAULT_C_GRID};

@@ -1,0 +1,172 @@
+//! Training the two-headed model from labelled texts.
+
+use std::collections::BTreeSet;
+
+use super::classifier::{CvScore, StanceHead, StanceHeads, StanceModel, TrainingMeta};
+use super::head::LinearHead;
+use super::logistic::{fit, LogisticParams};
+use crate::error::{Error, Result};
+use crate::eval::cv::{best_c, cross_validate};
+use crate::features::{CsrMatrix, Vectorizer, VectorizerConfig};
+
+/// Everything `train` needs besides the data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainConfig {
+    /// Text to features.
+    pub vectorizer: VectorizerConfig,
+    /// Solver settings; `c` is used when `c_grid` is empty.
+    pub logistic: LogisticParams,
+    /// When non-empty, C is chosen per head by stratified k-fold CV over this grid.
+    pub c_grid: Vec<f64>,
+    /// Folds for cross-validation. Default 5.
+    pub cv_folds: usize,
+    /// A topic with fewer rows than this uses the shared stance head. Default 30.
+    pub min_stance_rows: usize,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            vectorizer: VectorizerConfig::default(),
+            logistic: LogisticParams::default(),
+            c_grid: Vec::new(),
+            cv_folds: 5,
+            min_stance_rows: 30,
+        }
+    }
+}
+
+/// The C grid used when `--c` is not given.
+pub const DEFAULT_C_GRID: [f64; 6] = [0.3, 1.0, 3.0, 10.0, 30.0, 100.0];
+
+/// Labelled texts to learn from.
+pub struct TrainingSet<'a> {
+    /// Statement texts.
+    pub texts: &'a [String],
+    /// Topic per text.
+    pub topics: &'a [String],
+    /// Stance per text, when the data has stance.
+    pub stances: Option<&'a [String]>,
+}
+
+/// Trains the model; `log` receives one line per fitted head.
+pub fn train(
+    data: &TrainingSet,
+    config: &TrainConfig,
+    meta: TrainingMeta,
+    log: &mut dyn FnMut(&str),
+) -> Result<StanceModel> {
+    config.logistic.check()?;
+    if config.cv_folds < 2 && !config.c_grid.is_empty() {
+        return Err(Error::InvalidParam {
+            name: "--cv",
+            value: config.cv_folds.to_string(),
+            reason: "cross-validation needs at least 2 folds".into(),
+        });
+    }
+    if data.texts.is_empty() {
+        return Err(Error::Training("no training rows".into()));
+    }
+    let (vectorizer, x) = Vectorizer::fit_transform(&config.vectorizer, data.texts)?;
+    log(&format!(
+        "features: {} terms, {} rows, {} non-zeros",
+        vectorizer.vocabulary().len(),
+        x.n_rows(),
+        x.nnz()
+    ));
+    let mut cv = Vec::new();
+    let topic = fit_head("topic", &x, data.topics, config, &mut cv, log)?;
+    let stance = match data.stances {
+        None => None,
+        Some(stances) => {
+            let mut per_topic = Vec::new();
+            let mut need_shared = false;
+            for t in &topic.labels {
+                let rows: Vec<usize> = (0..data.topics.len()).filter(|&i| &data.topics[i] == t).collect();
+                if rows.len() < config.min_stance_rows {
+                    log(&format!(
+                        "stance:{t}: {} rows (< {}), uses the shared stance head",
+                        rows.len(),
+                        config.min_stance_rows
+                    ));
+                    need_shared = true;
+                    per_topic.push(StanceHead::Shared);
+                    continue;
+                }
+                let xt = x.select_rows(&rows);
+                let yt: Vec<String> = rows.iter().map(|&i| stances[i].clone()).collect();
+                per_topic.push(StanceHead::Own(fit_head(&format!("stance:{t}"), &xt, &yt, config, &mut cv, log)?));
+            }
+            let shared = if need_shared {
+                Some(fit_head("stance:*", &x, stances, config, &mut cv, log)?)
+            } else {
+                None
+            };
+            Some(StanceHeads { per_topic, shared })
+        }
+    };
+    Ok(StanceModel {
+        vectorizer,
+        topic,
+        stance,
+        meta: TrainingMeta { cv, ..meta },
+    })
+}
+
+/// Fits one head on rows `x` with labels `labels`, choosing C by CV when asked.
+fn fit_head(
+    name: &str,
+    x: &CsrMatrix,
+    labels: &[String],
+    config: &TrainConfig,
+    cv: &mut Vec<CvScore>,
+    log: &mut dyn FnMut(&str),
+) -> Result<LinearHead> {
+    let names: Vec<String> = labels.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect();
+    if names.len() == 1 {
+        log(&format!("{name}: one class ({:?}), constant head", names[0]));
+        return Ok(LinearHead::constant(&names[0], x.n_cols()));
+    }
+    let y: Vec<u32> = labels
+        .iter()
+        .map(|l| names.binary_search(l).map(|i| i as u32).unwrap_or(0))
+        .collect();
+    let mut params = config.logistic.clone();
+    if !config.c_grid.is_empty() {
+        let smallest = names
+            .iter()
+            .map(|n| labels.iter().filter(|l| *l == n).count())
+            .min()
+            .unwrap_or(0);
+        let folds = config.cv_folds.min(smallest.max(2));
+        let scores = cross_validate(x, &y, &names, &config.c_grid, folds, &params)?;
+        for &(c, s) in &scores {
+            cv.push(CvScore { head: name.to_string(), c, macro_f1: s });
+        }
+        params.c = best_c(&scores).unwrap_or(params.c);
+        let shown: Vec<String> = scores.iter().map(|(c, s)| format!("C={c}: {s:.4}")).collect();
+        log(&format!("{name}: {folds}-fold CV macro-F1 {}; chose C={}", shown.join(", "), params.c));
+    }
+    let fitted = fit(x, &x.transpose(), &y, names.len(), &params)?;
+    let r = &fitted.report;
+    log(&format!(
+        "{name}: {} classes, C={}, {} iterations, max |gradient| {:.3e}, {}",
+        names.len(),
+        r.c,
+        r.iterations,
+        r.grad_max_abs,
+        if r.converged { "converged".to_string() } else { format!("NOT converged ({})", r.termination) }
+    ));
+    if !r.converged {
+        log(&format!(
+            "warning: {name} did not converge within {} iterations; raise the limit or lower C",
+            params.max_iter
+        ));
+    }
+    Ok(LinearHead {
+        labels: names,
+        weights: fitted.weights,
+        intercept: fitted.intercept,
+        report: Some(fitted.report),
+    })
+}

@@ -1,0 +1,314 @@
+//! The finished report that every renderer reads; its serde form is the JSON output.
+//!
+//! # JSON schema (`"schema": "stance-report/1"`)
+//!
+//! Field names and nesting are stable within a schema version; new fields may
+//! be added, nothing is renamed or removed without bumping the version.
+//! Shares and probabilities are numbers in [0, 1], counts are integers.
+//!
+//! ```text
+//! {
+//!   "schema": "stance-report/1",
+//!   "settings": { "by": ["source", "date"],       // breakdown dimensions, in key order
+//!                 "period": "month",               // "day" | "week" | "month"
+//!                 "min_confidence": 0.5 },
+//!   "totals": { "rows_read": 120,                  // rows_used + rows_rejected
+//!               "rows_used": 118, "rows_rejected": 2,
+//!               "articles": 14, "undated_statements": 3 },
+//!   "stance_labels": ["favor", "against", "neutral", ...],  // extra labels sorted, "(none)" last
+//!   "topics": [ TopicStats, ... ],               // by statements desc, "uncertain" last
+//!   "breakdown": null | { "dimensions": ["source", "date"],
+//!                         "rows": [ { "key": ["wire", "2024-01"], ...TopicStats }, ... ] },
+//!   "timeline": [ { "period": "2024-01", "statements": 40,   // monthly, dated rows only
+//!                   "topics": [ { "topic": "palestine", "statements": 12 }, ... ] }, ... ],
+//!   "sources": [ { "source": "wire", "statements": 60,       // statements desc, "(none)" last
+//!                  "topics": [ { "topic": "palestine", "statements": 20 }, ... ] }, ... ],
+//!   "top_terms": [ { "head": "topic" | "stance:<topic>", "label": "palestine",
+//!                    "terms": [ { "term": "gaza", "weight": 1.25 }, ... ] }, ... ],
+//!   "problems": { "count": 2, "not_listed": 0,
+//!                 "listed": [ { "file": "in.csv" | null, "line": 7 | null,
+//!                               "article_id": "a1" | null, "sentence": 3 | null,
+//!                               "code": "bad_value", "message": "..." } ] }
+//! }
+//!
+//! TopicStats = { "topic": "palestine",
+//!                "statements": 40, "share": 0.33,   // of all statements, or of the breakdown key's
+//!                "articles": 9,                     // distinct article ids
+//!                "stances": [ { "label": "favor", "count": 10, "share": 0.25 }, ... ],
+//!                                                   // one entry per stance_labels entry, same order
+//!                "net_stance": -0.1,                // (favor - against) / statements
+//!                "mean_topic_prob": 0.81,
+//!                "mean_stance_prob": 0.7 | null,    // null when no statement has a stance
+//!                "below_threshold": 4 }             // topic_prob < min_confidence, or "uncertain"
+//! ```
+//!
+//! Missing sources and dates appear as the key `"(none)"`. `timeline` and
+//! `sources` entries list every topic of `topics` (zero counts included);
+//! `breakdown` has rows only for (key, topic) pairs with statements.
+
+use serde::Serialize;
+
+use super::problem::RowProblem;
+
+/// The schema identifier written into every JSON report.
+pub const SCHEMA: &str = "stance-report/1";
+
+/// A finished report: per-topic statistics, breakdowns, chart data, problems.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// The settings the report was computed with.
+    pub settings: Settings,
+    /// Row and article counts.
+    pub totals: Totals,
+    /// Every stance label, in table order.
+    pub stance_labels: Vec<String>,
+    /// One entry per topic, by statements descending, `uncertain` last.
+    pub topics: Vec<TopicStats>,
+    /// The `--by` breakdown, if any.
+    pub breakdown: Option<Breakdown>,
+    /// Topic counts per month (dated statements only), in date order.
+    pub timeline: Vec<PeriodCounts>,
+    /// Topic counts per source, by statements descending, `(none)` last.
+    pub sources: Vec<SourceCounts>,
+    /// Highest-weighted model terms, when asked for.
+    pub top_terms: Vec<TermList>,
+    /// Rejected rows.
+    pub problems: Problems,
+}
+
+/// Settings echoed into the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Settings {
+    /// Breakdown dimensions (`source`, `date`, `article`), in key order.
+    pub by: Vec<&'static str>,
+    /// Date bucketing for a `date` breakdown.
+    pub period: &'static str,
+    /// The low-confidence threshold for `topic_prob`.
+    pub min_confidence: f64,
+}
+
+/// Row and article counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Totals {
+    /// Rows seen: used plus rejected.
+    pub rows_read: u64,
+    /// Rows aggregated into the statistics.
+    pub rows_used: u64,
+    /// Rows rejected (see `problems`).
+    pub rows_rejected: u64,
+    /// Distinct article ids among used rows.
+    pub articles: u64,
+    /// Used rows without a date.
+    pub undated_statements: u64,
+}
+
+/// Statistics of one topic, overall or within one breakdown key.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TopicStats {
+    /// The topic (`uncertain` for low-confidence statements).
+    pub topic: String,
+    /// Statements with this topic.
+    pub statements: u64,
+    /// `statements` over all statements (overall) or over the key's statements (breakdown).
+    pub share: f64,
+    /// Distinct articles with at least one such statement.
+    pub articles: u64,
+    /// Count and share of each stance label, in `Report::stance_labels` order.
+    pub stances: Vec<StanceCount>,
+    /// (favor - against) / statements, in [-1, 1].
+    pub net_stance: f64,
+    /// Mean `topic_prob`.
+    pub mean_topic_prob: f64,
+    /// Mean `stance_prob` over statements with a stance; `None` if there are none.
+    pub mean_stance_prob: Option<f64>,
+    /// Statements with `topic_prob` below the threshold (all of `uncertain`).
+    pub below_threshold: u64,
+}
+
+impl TopicStats {
+    /// The count of one stance label (0 if absent).
+    pub fn stance_count(&self, label: &str) -> u64 {
+        self.stances
+            .iter()
+            .find(|s| s.label == label)
+            .map_or(0, |s| s.count)
+    }
+}
+
+/// How many statements of a group have one stance.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StanceCount {
+    /// The stance label.
+    pub label: String,
+    /// Statements with it.
+    pub count: u64,
+    /// `count` over the group's statements.
+    pub share: f64,
+}
+
+/// Statistics per (key..., topic).
+#[derive(Debug, Clone, Serialize)]
+pub struct Breakdown {
+    /// Dimension names, one per key component.
+    pub dimensions: Vec<&'static str>,
+    /// Rows ordered by key (`(none)` last), then topic in `Report::topics` order.
+    pub rows: Vec<BreakdownRow>,
+}
+
+/// One (key..., topic) row of a breakdown.
+#[derive(Debug, Clone, Serialize)]
+pub struct BreakdownRow {
+    /// One value per dimension, e.g. `["wire", "2024-01"]`.
+    pub key: Vec<String>,
+    /// Statistics; `share` is relative to the key's statements.
+    #[serde(flatten)]
+    pub stats: TopicStats,
+}
+
+/// Statements of one topic within a period or source.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TopicCount {
+    /// The topic.
+    pub topic: String,
+    /// Statements.
+    pub statements: u64,
+}
+
+/// Topic counts within one month.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeriodCounts {
+    /// `YYYY-MM`.
+    pub period: String,
+    /// All statements of the month.
+    pub statements: u64,
+    /// Every topic of the report, in `Report::topics` order.
+    pub topics: Vec<TopicCount>,
+}
+
+/// Topic counts within one source.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceCounts {
+    /// The source, or `(none)`.
+    pub source: String,
+    /// All statements of the source.
+    pub statements: u64,
+    /// Every topic of the report, in `Report::topics` order.
+    pub topics: Vec<TopicCount>,
+}
+
+/// The highest-weighted terms of one label of one model head.
+#[derive(Debug, Clone, Serialize)]
+pub struct TermList {
+    /// `topic` or `stance:<topic>`.
+    pub head: String,
+    /// A topic or stance label.
+    pub label: String,
+    /// Terms, largest weight first.
+    pub terms: Vec<Term>,
+}
+
+/// A term and its model weight.
+#[derive(Debug, Clone, Serialize)]
+pub struct Term {
+    /// The term (a stem or n-gram).
+    pub term: String,
+    /// Its weight in the model.
+    pub weight: f64,
+}
+
+/// Rejected rows: all counted, the first few listed.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Problems {
+    /// All rejected rows.
+    pub count: u64,
+    /// Rejected rows beyond the listing limit.
+    pub not_listed: u64,
+    /// The first rejected rows, in input order.
+    pub listed: Vec<ProblemEntry>,
+}
+
+/// One rejected row as listed in the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProblemEntry {
+    /// The input file (`-` for stdin), if known.
+    pub file: Option<String>,
+    /// 1-based line, if known.
+    pub line: Option<u64>,
+    /// The row's article id, if it could be read.
+    pub article_id: Option<String>,
+    /// The row's sentence index, if it could be read.
+    pub sentence: Option<usize>,
+    /// Stable short code, e.g. `bad_value`, `unknown_topic`.
+    pub code: &'static str,
+    /// Human-readable reason.
+    pub message: String,
+}
+
+impl From<&RowProblem> for ProblemEntry {
+    fn from(p: &RowProblem) -> Self {
+        ProblemEntry {
+            file: p.location.as_ref().map(|l| l.file.clone()),
+            line: p.location.as_ref().map(|l| l.line),
+            article_id: p.article_id.clone(),
+            sentence: p.sentence,
+            code: p.kind.code(),
+            message: p.kind.to_string(),
+        }
+    }
+}
+
+impl ProblemEntry {
+    /// `file:line` or `-` when unknown.
+    pub fn place(&self) -> String {
+        match (&self.file, self.line) {
+            (Some(f), Some(l)) => format!("{f}:{l}"),
+            (Some(f), None) => f.clone(),
+            _ => "-".to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::problem::{Location, ProblemKind};
+
+    #[test]
+    fn problem_entry_keeps_place_and_code() {
+        let p = RowProblem::at(
+            Location {
+                file: "a.csv".into(),
+                line: 3,
+            },
+            ProblemKind::NotUtf8,
+        );
+        let e = ProblemEntry::from(&p);
+        assert_eq!(e.place(), "a.csv:3");
+        assert_eq!(e.code, "not_utf8");
+        assert_eq!(e.message, "not valid UTF-8");
+    }
+
+    #[test]
+    fn breakdown_row_flattens_stats_in_json() {
+        let row = BreakdownRow {
+            key: vec!["wire".into()],
+            stats: TopicStats {
+                topic: "t".into(),
+                statements: 1,
+                share: 1.0,
+                articles: 1,
+                stances: vec![],
+                net_stance: 0.0,
+                mean_topic_prob: 0.5,
+                mean_stance_prob: None,
+                below_threshold: 0,
+            },
+        };
+        let v = serde_json::to_value(&row).unwrap();
+        assert_eq!(v["key"][0], "wire");
+        assert_eq!(v["topic"], "t");
+        assert!(v["mean_stance_prob"].is_null());
+    }
+}

@@ -1,0 +1,221 @@
+//! CSV: one flat table per section, separated by a blank line.
+//!
+//! Every table's first column is `table`, naming it (`topics`, `breakdown`,
+//! `top_terms`, `problems`), so one section can be picked out with `grep`.
+//! Columns are fixed: stance columns are always `favor`, `against`,
+//! `neutral` and `other_stance` (the sum of any other labels, including
+//! statements without a stance). Numbers are unformatted.
+
+use std::io::{self, Write};
+
+use crate::report::document::{Report, TopicStats};
+use crate::report::stats::CORE_STANCES;
+
+const STATS_COLUMNS: [&str; 16] = [
+    "topic",
+    "statements",
+    "share",
+    "articles",
+    "favor",
+    "favor_share",
+    "against",
+    "against_share",
+    "neutral",
+    "neutral_share",
+    "other_stance",
+    "other_stance_share",
+    "net_stance",
+    "mean_topic_prob",
+    "mean_stance_prob",
+    "below_threshold",
+];
+
+fn stats_fields(s: &TopicStats) -> Vec<String> {
+    let share = |n: u64| {
+        if s.statements == 0 {
+            0.0
+        } else {
+            n as f64 / s.statements as f64
+        }
+    };
+    let mut out = vec![
+        s.topic.clone(),
+        s.statements.to_string(),
+        s.share.to_string(),
+        s.articles.to_string(),
+    ];
+    let mut core = 0;
+    for label in CORE_STANCES {
+        let n = s.stance_count(label);
+        core += n;
+        out.push(n.to_string());
+        out.push(share(n).to_string());
+    }
+    let other: u64 = s
+        .stances
+        .iter()
+        .map(|c| c.count)
+        .sum::<u64>()
+        .saturating_sub(core);
+    out.push(other.to_string());
+    out.push(share(other).to_string());
+    out.push(s.net_stance.to_string());
+    out.push(s.mean_topic_prob.to_string());
+    out.push(
+        s.mean_stance_prob
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
+    );
+    out.push(s.below_threshold.to_string());
+    out
+}
+
+fn to_io(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+fn table(
+    w: &mut dyn Write,
+    header: Vec<String>,
+    rows: impl Iterator<Item = Vec<String>>,
+) -> io::Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(&header).map_err(to_io)?;
+    for r in rows {
+        out.write_record(&r).map_err(to_io)?;
+    }
+    out.flush()
+}
+
+fn named(name: &str, mut fields: Vec<String>) -> Vec<String> {
+    fields.insert(0, name.to_string());
+    fields
+}
+
+fn strings(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+/// Writes the report as CSV tables.
+pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
+    table(
+        w,
+        named("table", strings(&STATS_COLUMNS)),
+        report
+            .topics
+            .iter()
+            .map(|s| named("topics", stats_fields(s))),
+    )?;
+    if let Some(b) = &report.breakdown {
+        writeln!(w)?;
+        let mut header = strings(&b.dimensions);
+        header.extend(strings(&STATS_COLUMNS));
+        table(
+            w,
+            named("table", header),
+            b.rows.iter().map(|r| {
+                let mut fields = r.key.clone();
+                fields.extend(stats_fields(&r.stats));
+                named("breakdown", fields)
+            }),
+        )?;
+    }
+    if !report.top_terms.is_empty() {
+        writeln!(w)?;
+        table(
+            w,
+            strings(&["table", "head", "label", "rank", "term", "weight"]),
+            report.top_terms.iter().flat_map(|t| {
+                t.terms.iter().enumerate().map(|(i, term)| {
+                    named(
+                        "top_terms",
+                        vec![
+                            t.head.clone(),
+                            t.label.clone(),
+                            (i + 1).to_string(),
+                            term.term.clone(),
+                            term.weight.to_string(),
+                        ],
+                    )
+                })
+            }),
+        )?;
+    }
+    if report.problems.count > 0 {
+        writeln!(w)?;
+        table(
+            w,
+            strings(&[
+                "table",
+                "file",
+                "line",
+                "article_id",
+                "sentence",
+                "code",
+                "message",
+            ]),
+            report.problems.listed.iter().map(|p| {
+                named(
+                    "problems",
+                    vec![
+                        p.file.clone().unwrap_or_default(),
+                        p.line.map(|l| l.to_string()).unwrap_or_default(),
+                        p.article_id.clone().unwrap_or_default(),
+                        p.sentence.map(|s| s.to_string()).unwrap_or_default(),
+                        p.code.to_string(),
+                        p.message.clone(),
+                    ],
+                )
+            }),
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::builder::tests::{corpus, row};
+    use crate::report::{Dimension, ReportBuilder, ReportOptions};
+
+    #[test]
+    fn sections_with_fixed_columns() {
+        let mut b = ReportBuilder::new(ReportOptions {
+            breakdown: vec![Dimension::Date],
+            ..Default::default()
+        })
+        .unwrap();
+        for r in corpus() {
+            b.add(&r).unwrap();
+        }
+        b.add(&row("a9", "other", 0.9, "", None, Some("x,\"y\"")))
+            .unwrap();
+        let mut bad = row("a9", "other", 0.9, "", None, None);
+        bad.topic_prob = 2.0;
+        assert!(b.add(&bad).is_err());
+        let mut out = Vec::new();
+        write(&b.finish(), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let sections: Vec<&str> = text.split("\n\n").collect();
+        assert_eq!(sections.len(), 3);
+        assert!(sections[0].starts_with("table,topic,statements,share,articles,favor,favor_share"));
+        assert!(sections[0]
+            .contains("\ntopics,palestine,4,0.5714285714285714,2,3,0.75,1,0.25,0,0,0,0,0.5,"));
+        assert!(sections[0].contains("\ntopics,other,1,"));
+        assert!(sections[1].starts_with("table,date,topic,"));
+        assert!(sections[1].contains("\nbreakdown,2024-01,palestine,3,1,1,"));
+        assert!(sections[2].starts_with(
+            "table,file,line,article_id,sentence,code,message\nproblems,,,a9,1,bad_value,"
+        ));
+        // other_stance counts the statement without a stance.
+        let other_row = sections[0]
+            .lines()
+            .find(|l| l.starts_with("topics,other,"))
+            .unwrap();
+        let fields: Vec<&str> = other_row.split(',').collect();
+        assert_eq!(fields[11], "1");
+    }
+}

@@ -1,0 +1,852 @@
+//! One scored statement, and the streaming CSV / JSON Lines reader for them.
+//!
+//! `stance score` writes these rows; `stance report` reads them back one at a
+//! time, so inputs of any size are aggregated without holding them.
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader};
+use std::path::Path;
+use std::rc::Rc;
+
+use serde_json::Value;
+
+use super::line_index::{CountingReader, LineIndex};
+use super::period::Date;
+use super::problem::{Expected, Location, ProblemKind, RowProblem};
+
+/// One statement (sentence) as written by `stance score`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ScoredRow {
+    /// The article the statement belongs to.
+    pub article_id: String,
+    /// 1-based index of the sentence in its article.
+    pub sentence: usize,
+    /// Byte offset where the sentence starts in the article text.
+    pub start: usize,
+    /// Byte offset just past the sentence.
+    pub end: usize,
+    /// The sentence itself.
+    pub text: String,
+    /// Predicted topic, or `uncertain` when `topic_prob` was below the threshold.
+    pub topic: String,
+    /// Probability of the best topic, in [0, 1].
+    pub topic_prob: f64,
+    /// Stance label; empty for topic-only models.
+    pub stance: String,
+    /// Probability of the stance, in [0, 1]; ignored when `stance` is empty.
+    pub stance_prob: f64,
+    /// Publication date, ISO `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Where the article came from.
+    pub source: Option<String>,
+    /// The raw best topic, even when `topic` is `uncertain`.
+    pub best_topic: String,
+    /// The threshold `stance score` used for `uncertain`.
+    pub min_confidence: Option<f64>,
+}
+
+/// The topic given to statements whose best topic was not confident enough.
+pub const UNCERTAIN: &str = "uncertain";
+
+/// The columns a CSV input must have; `date`, `source` and `min_confidence` are optional.
+pub const REQUIRED_COLUMNS: [&str; 10] = [
+    "article_id",
+    "sentence",
+    "start",
+    "end",
+    "text",
+    "topic",
+    "topic_prob",
+    "stance",
+    "stance_prob",
+    "best_topic",
+];
+
+impl ScoredRow {
+    /// Checks values that parsing alone can't: ranges, dates, empty labels.
+    ///
+    /// Returns the parsed date so callers don't parse it twice.
+    pub fn check(&self) -> Result<Option<Date>, ProblemKind> {
+        let bad = |field: &'static str, value: String, expected| ProblemKind::BadValue {
+            field,
+            value: value.into(),
+            expected,
+        };
+        if self.article_id.trim().is_empty() {
+            return Err(bad(
+                "article_id",
+                self.article_id.clone(),
+                Expected::NonEmpty,
+            ));
+        }
+        if self.topic.trim().is_empty() {
+            return Err(bad("topic", self.topic.clone(), Expected::NonEmpty));
+        }
+        if self.sentence == 0 {
+            return Err(bad("sentence", "0".into(), Expected::FromOne));
+        }
+        if self.start > self.end {
+            return Err(ProblemKind::EndBeforeStart {
+                start: self.start,
+                end: self.end,
+            });
+        }
+        let prob = |field: &'static str, p: f64| {
+            if (0.0..=1.0).contains(&p) {
+                Ok(())
+            } else {
+                Err(bad(field, p.to_string(), Expected::Probability))
+            }
+        };
+        prob("topic_prob", self.topic_prob)?;
+        if !self.stance.is_empty() {
+            prob("stance_prob", self.stance_prob)?;
+        }
+        if let Some(m) = self.min_confidence {
+            prob("min_confidence", m)?;
+        }
+        match &self.date {
+            None => Ok(None),
+            Some(d) => match Date::parse(d) {
+                Some(date) => Ok(Some(date)),
+                None => Err(bad("date", d.clone(), Expected::IsoDate)),
+            },
+        }
+    }
+}
+
+/// How an input file is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// CSV with a header row.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+impl InputFormat {
+    /// The format implied by a file name's extension, if any.
+    pub fn from_extension(path: &Path) -> Option<InputFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" => Some(InputFormat::Csv),
+            "jsonl" | "json" | "ndjson" => Some(InputFormat::Jsonl),
+            _ => None,
+        }
+    }
+}
+
+/// An input that can't be read at all (as opposed to a bad row).
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file could not be opened or read.
+    // Note: the I/O error is part of the message rather than a `#[source]`,
+    // so `{:#}` chains don't print it twice.
+    #[error("{file}: cannot read: {error}")]
+    Io {
+        /// The input as named on the command line.
+        file: String,
+        /// The I/O error.
+        error: io::Error,
+    },
+    /// A CSV input with no header line at all.
+    #[error("{file}: empty input, expected a CSV header line")]
+    Empty {
+        /// The input as named on the command line.
+        file: String,
+    },
+    /// A CSV header lacks required columns.
+    #[error("{file}: missing column(s) {}; the header has: {}", missing.join(", "), show_header(header))]
+    MissingColumns {
+        /// The input as named on the command line.
+        file: String,
+        /// Required columns not in the header.
+        missing: Vec<String>,
+        /// The header's columns as found.
+        header: Vec<String>,
+    },
+}
+
+fn show_header(header: &[String]) -> String {
+    if header.is_empty() {
+        "(no columns)".to_string()
+    } else {
+        header.join(", ")
+    }
+}
+
+/// One item read from an input: a usable row with its place, or a rejected one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    /// A row that parsed; `ScoredRow::check` has not been applied yet.
+    Row(Location, ScoredRow),
+    /// A row that could not be parsed.
+    Problem(RowProblem),
+}
+
+/// Streams [`Record`]s out of one CSV or JSON Lines input.
+pub struct ScoredReader {
+    file: String,
+    inner: Inner,
+    done: bool,
+}
+
+enum Inner {
+    Csv {
+        reader: Box<csv::Reader<CountingReader>>,
+        lines: Rc<RefCell<LineIndex>>,
+        columns: Columns,
+        record: csv::StringRecord,
+    },
+    Jsonl {
+        reader: Box<dyn BufRead>,
+        line: u64,
+        buf: Vec<u8>,
+    },
+}
+
+/// Column indices of a CSV header.
+struct Columns {
+    required: [usize; 10],
+    date: Option<usize>,
+    source: Option<usize>,
+    min_confidence: Option<usize>,
+}
+
+impl ScoredReader {
+    /// Opens a file, or stdin for `-`.
+    ///
+    /// The format is `format` if given, else the extension's
+    /// (`.csv`, `.jsonl`, `.json`, `.ndjson`), else sniffed: JSON Lines when
+    /// the first non-blank byte is `{`, CSV otherwise.
+    pub fn open(path: &Path, format: Option<InputFormat>) -> Result<ScoredReader, ReadError> {
+        let file = path.display().to_string();
+        let io_err = |error| ReadError::Io {
+            file: file.clone(),
+            error,
+        };
+        let mut reader: Box<dyn BufRead> = if path == Path::new("-") {
+            Box::new(io::stdin().lock())
+        } else {
+            Box::new(BufReader::new(File::open(path).map_err(io_err)?))
+        };
+        let format = match format.or_else(|| InputFormat::from_extension(path)) {
+            Some(f) => f,
+            None => sniff(&mut reader).map_err(io_err)?,
+        };
+        ScoredReader::from_reader(&file, reader, format)
+    }
+
+    /// Reads from any buffered reader; `name` is used in messages.
+    pub fn from_reader(
+        name: &str,
+        reader: Box<dyn BufRead>,
+        format: InputFormat,
+    ) -> Result<ScoredReader, ReadError> {
+        let inner = match format {
+            InputFormat::Jsonl => Inner::Jsonl {
+                reader,
+                line: 0,
+                buf: Vec::new(),
+            },
+            InputFormat::Csv => {
+                let (reader, lines) = CountingReader::new(reader);
+                let mut reader = Box::new(
+                    csv::ReaderBuilder::new()
+                        .flexible(false)
+                        .from_reader(reader),
+                );
+                let header = match reader.headers() {
+                    Ok(h) => h.clone(),
+                    Err(e) => {
+                        return Err(ReadError::Io {
+                            file: name.to_string(),
+                            error: csv_to_io(e),
+                        })
+                    }
+                };
+                if header.is_empty() {
+                    return Err(ReadError::Empty {
+                        file: name.to_string(),
+                    });
+                }
+                let columns = Columns::find(name, &header)?;
+                Inner::Csv {
+                    reader,
+                    lines,
+                    columns,
+                    record: csv::StringRecord::new(),
+                }
+            }
+        };
+        Ok(ScoredReader {
+            file: name.to_string(),
+            inner,
+            done: false,
+        })
+    }
+
+    fn location(&self, line: u64) -> Location {
+        Location {
+            file: self.file.clone(),
+            line,
+        }
+    }
+
+    fn next_csv(&mut self) -> Option<Result<Record, ReadError>> {
+        let Inner::Csv {
+            reader,
+            lines,
+            columns,
+            record,
+        } = &mut self.inner
+        else {
+            return None;
+        };
+        match reader.read_record(record) {
+            Ok(false) => None,
+            Ok(true) => {
+                let byte = record.position().map_or(0, |p| p.byte());
+                let line = lines.borrow_mut().line_at(byte);
+                let parsed = columns.parse(record);
+                let loc = self.location(line);
+                Some(Ok(match parsed {
+                    Ok(row) => Record::Row(loc, row),
+                    Err(mut p) => {
+                        p.location = Some(loc);
+                        Record::Problem(p)
+                    }
+                }))
+            }
+            Err(e) => {
+                let byte = e.position().map_or(0, |p| p.byte());
+                let line = lines.borrow_mut().line_at(byte);
+                let kind = match e.kind() {
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => ProblemKind::FieldCount {
+                        expected: *expected_len,
+                        found: *len,
+                    },
+                    csv::ErrorKind::Utf8 { .. } => ProblemKind::NotUtf8,
+                    _ => {
+                        return Some(Err(ReadError::Io {
+                            file: self.file.clone(),
+                            error: csv_to_io(e),
+                        }))
+                    }
+                };
+                Some(Ok(Record::Problem(RowProblem::at(
+                    self.location(line),
+                    kind,
+                ))))
+            }
+        }
+    }
+
+    fn next_jsonl(&mut self) -> Option<Result<Record, ReadError>> {
+        let Inner::Jsonl { reader, line, buf } = &mut self.inner else {
+            return None;
+        };
+        loop {
+            buf.clear();
+            match reader.read_until(b'\n', buf) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(error) => {
+                    return Some(Err(ReadError::Io {
+                        file: self.file.clone(),
+                        error,
+                    }))
+                }
+            }
+            *line += 1;
+            let n = *line;
+            if buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let parsed = parse_json_line(buf);
+            let loc = self.location(n);
+            return Some(Ok(match parsed {
+                Ok(row) => Record::Row(loc, row),
+                Err(mut p) => {
+                    p.location = Some(loc);
+                    Record::Problem(p)
+                }
+            }));
+        }
+    }
+}
+
+impl Iterator for ScoredReader {
+    type Item = Result<Record, ReadError>;
+
+    /// The next row or problem; after `None` or a fatal error, always `None`.
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let item = match self.inner {
+            Inner::Csv { .. } => self.next_csv(),
+            Inner::Jsonl { .. } => self.next_jsonl(),
+        };
+        if matches!(item, None | Some(Err(_))) {
+            self.done = true;
+        }
+        item
+    }
+}
+
+fn csv_to_io(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::new(io::ErrorKind::InvalidData, format!("{other:?}")),
+    }
+}
+
+/// Peeks at the first non-blank byte (after a UTF-8 BOM) to tell JSON Lines from CSV.
+fn sniff(reader: &mut Box<dyn BufRead>) -> io::Result<InputFormat> {
+    let head = reader.fill_buf()?;
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    Ok(match head.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => InputFormat::Jsonl,
+        _ => InputFormat::Csv,
+    })
+}
+
+fn bad_value(field: &'static str, value: &str, expected: Expected) -> ProblemKind {
+    ProblemKind::BadValue {
+        field,
+        value: value.into(),
+        expected,
+    }
+}
+
+fn parse_index(field: &'static str, s: &str) -> Result<usize, ProblemKind> {
+    s.trim()
+        .parse()
+        .map_err(|_| bad_value(field, s, Expected::Integer))
+}
+
+fn parse_prob(field: &'static str, s: &str) -> Result<f64, ProblemKind> {
+    s.trim()
+        .parse()
+        .map_err(|_| bad_value(field, s, Expected::Number))
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+impl Columns {
+    fn find(file: &str, header: &csv::StringRecord) -> Result<Columns, ReadError> {
+        let names: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+        let index = |name: &str| names.iter().position(|h| h == name);
+        let mut required = [0usize; 10];
+        let mut missing = Vec::new();
+        for (slot, name) in required.iter_mut().zip(REQUIRED_COLUMNS) {
+            match index(name) {
+                Some(i) => *slot = i,
+                None => missing.push(name.to_string()),
+            }
+        }
+        if !missing.is_empty() {
+            return Err(ReadError::MissingColumns {
+                file: file.to_string(),
+                missing,
+                header: names,
+            });
+        }
+        Ok(Columns {
+            required,
+            date: index("date"),
+            source: index("source"),
+            min_confidence: index("min_confidence"),
+        })
+    }
+
+    fn parse(&self, record: &csv::StringRecord) -> Result<ScoredRow, RowProblem> {
+        // Note: `flexible(false)` guarantees every record has the header's length,
+        // so `get` only returns `None` for a header-less empty input.
+        let get = |i: usize| record.get(i).unwrap_or("");
+        let [article_id, sentence, start, end, text, topic, topic_prob, stance, stance_prob, best_topic] =
+            self.required.map(get);
+        let article_id = article_id.trim().to_string();
+        let sentence_n = sentence.trim().parse().ok();
+        let with_context = |kind| RowProblem {
+            location: None,
+            article_id: Some(article_id.clone()),
+            sentence: sentence_n,
+            kind,
+        };
+        let stance = stance.trim().to_string();
+        let row = (|| {
+            Ok(ScoredRow {
+                article_id: article_id.clone(),
+                sentence: parse_index("sentence", sentence)?,
+                start: parse_index("start", start)?,
+                end: parse_index("end", end)?,
+                text: text.to_string(),
+                topic: topic.trim().to_string(),
+                topic_prob: parse_prob("topic_prob", topic_prob)?,
+                stance_prob: if stance.is_empty() && stance_prob.trim().is_empty() {
+                    0.0
+                } else {
+                    parse_prob("stance_prob", stance_prob)?
+                },
+                stance,
+                date: self.date.and_then(|i| non_empty(get(i))),
+                source: self.source.and_then(|i| non_empty(get(i))),
+                best_topic: best_topic.trim().to_string(),
+                min_confidence: match self.min_confidence.map(get).and_then(non_empty) {
+                    None => None,
+                    Some(m) => Some(parse_prob("min_confidence", &m)?),
+                },
+            })
+        })();
+        row.map_err(with_context)
+    }
+}
+
+/// Parses one JSON Lines line into a row.
+fn parse_json_line(line: &[u8]) -> Result<ScoredRow, RowProblem> {
+    let plain = |kind| RowProblem {
+        location: None,
+        article_id: None,
+        sentence: None,
+        kind,
+    };
+    let text = std::str::from_utf8(line).map_err(|_| plain(ProblemKind::NotUtf8))?;
+    let text = text.trim_end_matches(['\n', '\r']);
+    let value: Value = serde_json::from_str(text).map_err(|e| plain(json_error(&e)))?;
+    let Value::Object(map) = value else {
+        let what = match value {
+            Value::Array(_) => "an array",
+            Value::String(_) => "a string",
+            Value::Number(_) => "a number",
+            Value::Bool(_) => "a boolean",
+            _ => "null",
+        };
+        return Err(plain(ProblemKind::BadJson(format!(
+            "expected one JSON object per line (JSON Lines), found {what}"
+        ))));
+    };
+    let article_id = json_string(&map, "article_id").ok().flatten();
+    let sentence_n = json_index(&map, "sentence").ok();
+    let with_context = |kind| RowProblem {
+        location: None,
+        article_id: article_id.clone(),
+        sentence: sentence_n,
+        kind,
+    };
+    let required = |key: &'static str| -> Result<String, ProblemKind> {
+        json_string(&map, key)?.ok_or(ProblemKind::MissingField(key))
+    };
+    let row = (|| {
+        let stance = json_string(&map, "stance")?.unwrap_or_default();
+        let stance_prob = match json_number(&map, "stance_prob")? {
+            Some(p) => p,
+            None if stance.is_empty() => 0.0,
+            None => return Err(ProblemKind::MissingField("stance_prob")),
+        };
+        Ok(ScoredRow {
+            article_id: required("article_id")?.trim().to_string(),
+            sentence: json_index(&map, "sentence")?,
+            start: json_index(&map, "start")?,
+            end: json_index(&map, "end")?,
+            text: required("text")?,
+            topic: required("topic")?.trim().to_string(),
+            topic_prob: json_number(&map, "topic_prob")?
+                .ok_or(ProblemKind::MissingField("topic_prob"))?,
+            stance: stance.trim().to_string(),
+            stance_prob,
+            date: json_string(&map, "date")?.as_deref().and_then(non_empty),
+            source: json_string(&map, "source")?.as_deref().and_then(non_empty),
+            best_topic: required("best_topic")?.trim().to_string(),
+            min_confidence: json_number(&map, "min_confidence")?,
+        })
+    })();
+    row.map_err(with_context)
+}
+
+/// A JSON syntax error; serde's "line 1" is dropped since the line is known.
+fn json_error(e: &serde_json::Error) -> ProblemKind {
+    let message = e.to_string();
+    let message = match message.rsplit_once(" at line ") {
+        Some((what, _)) => format!("{what} at column {}", e.column()),
+        None => message,
+    };
+    ProblemKind::BadJson(message)
+}
+
+type JsonMap = serde_json::Map<String, Value>;
+
+/// A string field; numbers are accepted as their decimal text; absent or null is `None`.
+fn json_string(map: &JsonMap, key: &'static str) -> Result<Option<String>, ProblemKind> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(other) => Err(bad_value(key, &other.to_string(), Expected::Text)),
+    }
+}
+
+/// A numeric field; absent, null or `""` is `None`.
+fn json_number(map: &JsonMap, key: &'static str) -> Result<Option<f64>, ProblemKind> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::Number(n)) => match n.as_f64() {
+            Some(f) => Ok(Some(f)),
+            None => Err(bad_value(key, &n.to_string(), Expected::Number)),
+        },
+        Some(other) => Err(bad_value(key, &other.to_string(), Expected::Number)),
+    }
+}
+
+fn json_index(map: &JsonMap, key: &'static str) -> Result<usize, ProblemKind> {
+    match map.get(key) {
+        None | Some(Value::Null) => Err(ProblemKind::MissingField(key)),
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| bad_value(key, &n.to_string(), Expected::Integer)),
+        Some(other) => Err(bad_value(key, &other.to_string(), Expected::Integer)),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) const HEADER: &str =
+        "article_id,sentence,start,end,text,topic,topic_prob,stance,stance_prob,date,source,best_topic,min_confidence";
+
+    fn read(name: &str, text: &str, format: InputFormat) -> Vec<Record> {
+        let reader: Box<dyn BufRead> = Box::new(io::Cursor::new(text.as_bytes().to_vec()));
+        ScoredReader::from_reader(name, reader, format)
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    }
+
+    fn row(r: &Record) -> &ScoredRow {
+        match r {
+            Record::Row(_, row) => row,
+            Record::Problem(p) => panic!("unexpected problem {p}"),
+        }
+    }
+
+    fn problem(r: &Record) -> &RowProblem {
+        match r {
+            Record::Problem(p) => p,
+            Record::Row(_, row) => panic!("unexpected row {row:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_csv_in_any_column_order() {
+        let text = "\u{feff}topic,extra,article_id,sentence,start,end,text,topic_prob,stance,stance_prob,best_topic,source\n\
+                    palestine,x,a1,1,0,10,\"Hello, world\",0.9,favor,0.8,palestine,\n";
+        let recs = read("in.csv", text, InputFormat::Csv);
+        assert_eq!(recs.len(), 1);
+        let r = row(&recs[0]);
+        assert_eq!(r.topic, "palestine");
+        assert_eq!(r.text, "Hello, world");
+        assert_eq!(r.source, None);
+        assert_eq!(r.date, None);
+        assert_eq!(r.min_confidence, None);
+        assert_eq!(r.stance_prob, 0.8);
+    }
+
+    #[test]
+    fn csv_problems_carry_file_and_line() {
+        let text = format!(
+            "{HEADER}\n\
+             a1,1,0,5,\"multi\nline\",other,0.7,neutral,0.6,2024-01-02,wire,other,0.5\n\
+             a1,2,6,9,short\n\
+             a1,3,9,12,x,other,high,neutral,0.6,,,other,\n\
+             a1,4,12,15,x,other,0.7,,,,,other,\n"
+        );
+        let recs = read("s.csv", &text, InputFormat::Csv);
+        assert_eq!(recs.len(), 4);
+        assert_eq!(row(&recs[0]).text, "multi\nline");
+        let p = problem(&recs[1]);
+        assert_eq!(p.location.as_ref().unwrap().line, 4);
+        assert!(matches!(
+            p.kind,
+            ProblemKind::FieldCount {
+                expected: 13,
+                found: 5
+            }
+        ));
+        let p = problem(&recs[2]);
+        assert_eq!(p.to_string(), "s.csv:5: article \"a1\" sentence 3: field `topic_prob`: expected a number (found \"high\")");
+        let r = row(&recs[3]);
+        assert_eq!(r.stance, "");
+    }
+
+    #[test]
+    fn crlf_and_blank_lines_keep_true_line_numbers() {
+        let text = format!(
+            "{HEADER}\r\na,1,0,1,x,other,0.9,neutral,0.9,,,other,\r\n\r\na,2,0,1,x,other,bad,neutral,0.9,,,other,\r\nshort\r\n"
+        );
+        let recs = read("w.csv", &text, InputFormat::Csv);
+        let at: Vec<u64> = recs
+            .iter()
+            .map(|r| match r {
+                Record::Row(loc, _) => loc.line,
+                Record::Problem(p) => p.location.as_ref().map_or(0, |l| l.line),
+            })
+            .collect();
+        assert_eq!(at, [2, 4, 5]);
+    }
+
+    #[test]
+    fn empty_csv_is_fatal_but_bad_json_is_per_line() {
+        let reader: Box<dyn BufRead> = Box::new(io::Cursor::new(Vec::new()));
+        let err = ScoredReader::from_reader("e.csv", reader, InputFormat::Csv)
+            .err()
+            .unwrap();
+        assert_eq!(
+            err.to_string(),
+            "e.csv: empty input, expected a CSV header line"
+        );
+        let recs = read("j.jsonl", "{\"bad\r\n", InputFormat::Jsonl);
+        assert_eq!(
+            problem(&recs[0]).to_string(),
+            "j.jsonl:1: bad JSON: EOF while parsing a string at column 5"
+        );
+    }
+
+    #[test]
+    fn missing_columns_list_the_header() {
+        let reader: Box<dyn BufRead> =
+            Box::new(io::Cursor::new(b"article_id,topic\na,b\n".to_vec()));
+        let err = ScoredReader::from_reader("h.csv", reader, InputFormat::Csv)
+            .err()
+            .unwrap();
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with("h.csv: missing column(s) sentence, start"),
+            "{msg}"
+        );
+        assert!(msg.ends_with("the header has: article_id, topic"), "{msg}");
+    }
+
+    #[test]
+    fn reads_jsonl_and_reports_bad_lines() {
+        let text = "{\"article_id\":\"a\",\"sentence\":1,\"start\":0,\"end\":3,\"text\":\"t\",\"topic\":\"other\",\"topic_prob\":0.9,\"stance\":\"neutral\",\"stance_prob\":0.7,\"date\":null,\"source\":\"wire\",\"best_topic\":\"other\",\"min_confidence\":0.5,\"explain\":{}}\n\
+                    \n\
+                    {not json\n\
+                    [1,2]\n\
+                    {\"article_id\":7,\"sentence\":2,\"start\":0,\"end\":3,\"text\":\"t\",\"topic\":\"other\",\"topic_prob\":\"0.9\",\"stance\":\"neutral\",\"stance_prob\":0.7,\"best_topic\":\"other\"}\n\
+                    {\"article_id\":\"a\",\"sentence\":3,\"start\":0,\"end\":3,\"topic\":\"other\",\"topic_prob\":0.9,\"best_topic\":\"other\"}\n";
+        let recs = read("s.jsonl", text, InputFormat::Jsonl);
+        assert_eq!(recs.len(), 5);
+        let r = row(&recs[0]);
+        assert_eq!(r.source.as_deref(), Some("wire"));
+        assert_eq!(r.min_confidence, Some(0.5));
+        let p = problem(&recs[1]);
+        assert_eq!(p.location.as_ref().unwrap().line, 3);
+        assert_eq!(p.kind.code(), "bad_json");
+        assert!(problem(&recs[2]).to_string().contains("found an array"));
+        let p = problem(&recs[3]);
+        assert_eq!(p.article_id.as_deref(), Some("7"));
+        assert_eq!(p.kind.code(), "bad_value");
+        let p = problem(&recs[4]);
+        assert_eq!(p.kind, ProblemKind::MissingField("text"));
+    }
+
+    #[test]
+    fn invalid_utf8_is_a_row_problem_not_fatal() {
+        let mut bytes = format!("{HEADER}\n").into_bytes();
+        bytes.extend_from_slice(b"a,1,0,1,\xff\xfe,other,0.9,neutral,0.9,,,other,\n");
+        bytes.extend_from_slice(b"a,2,0,1,ok,other,0.9,neutral,0.9,,,other,\n");
+        let reader: Box<dyn BufRead> = Box::new(io::Cursor::new(bytes));
+        let recs: Vec<_> = ScoredReader::from_reader("u.csv", reader, InputFormat::Csv)
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(problem(&recs[0]).kind, ProblemKind::NotUtf8);
+        assert_eq!(row(&recs[1]).sentence, 2);
+    }
+
+    #[test]
+    fn check_rejects_out_of_range_values() {
+        let ok = ScoredRow {
+            article_id: "a".into(),
+            sentence: 1,
+            topic: "other".into(),
+            topic_prob: 0.5,
+            stance: "neutral".into(),
+            stance_prob: 1.0,
+            date: Some("2024-02-29".into()),
+            ..ScoredRow::default()
+        };
+        assert!(ok.check().unwrap().is_some());
+        let cases = [
+            ScoredRow {
+                topic_prob: 1.5,
+                ..ok.clone()
+            },
+            ScoredRow {
+                topic_prob: f64::NAN,
+                ..ok.clone()
+            },
+            ScoredRow {
+                stance_prob: -0.1,
+                ..ok.clone()
+            },
+            ScoredRow {
+                date: Some("2024-02-30".into()),
+                ..ok.clone()
+            },
+            ScoredRow {
+                topic: " ".into(),
+                ..ok.clone()
+            },
+            ScoredRow {
+                sentence: 0,
+                ..ok.clone()
+            },
+            ScoredRow {
+                start: 5,
+                end: 2,
+                ..ok.clone()
+            },
+            ScoredRow {
+                min_confidence: Some(2.0),
+                ..ok.clone()
+            },
+        ];
+        for c in cases {
+            assert!(c.check().is_err(), "{c:?}");
+        }
+        let topic_only = ScoredRow {
+            stance: String::new(),
+            stance_prob: f64::NAN,
+            ..ok
+        };
+        assert!(topic_only.check().is_ok());
+    }
+
+    #[test]
+    fn format_from_extension_and_sniffing() {
+        assert_eq!(
+            InputFormat::from_extension(Path::new("a.JSONL")),
+            Some(InputFormat::Jsonl)
+        );
+        assert_eq!(
+            InputFormat::from_extension(Path::new("a.csv")),
+            Some(InputFormat::Csv)
+        );
+        assert_eq!(InputFormat::from_extension(Path::new("a")), None);
+        let mut r: Box<dyn BufRead> = Box::new(io::Cursor::new(b"  \n{\"a\":1}".to_vec()));
+        assert_eq!(sniff(&mut r).unwrap(), InputFormat::Jsonl);
+        let mut r: Box<dyn BufRead> = Box::new(io::Cursor::new(b"article_id,x".to_vec()));
+        assert_eq!(sniff(&mut r).unwrap(), InputFormat::Csv);
+    }
+}
