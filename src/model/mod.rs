@@ -2,10 +2,12 @@
 
 pub mod classifier;
 pub mod head;
+pub mod lbfgs;
 pub mod logistic;
 pub mod loss;
 pub mod persist;
 pub mod train;
+pub mod vecops;
 
 pub use classifier::{
     Prediction, StanceHead, StanceHeads, StanceModel, StancePrediction, TopTerms, TrainingMeta,

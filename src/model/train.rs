@@ -67,12 +67,14 @@ pub fn train(
     if data.texts.is_empty() {
         return Err(Error::Training("no training rows".into()));
     }
+    let started = std::time::Instant::now();
     let (vectorizer, x) = Vectorizer::fit_transform(&config.vectorizer, data.texts)?;
     log(&format!(
-        "features: {} terms, {} rows, {} non-zeros",
+        "features: {} terms, {} rows, {} non-zeros ({:.1} s)",
         vectorizer.vocabulary().len(),
         x.n_rows(),
-        x.nnz()
+        x.nnz(),
+        started.elapsed().as_secs_f64()
     ));
     let mut cv = Vec::new();
     let topic = fit_head("topic", &x, data.topics, config, &mut cv, log)?;
@@ -147,13 +149,16 @@ fn fit_head(
         let shown: Vec<String> = scores.iter().map(|(c, s)| format!("C={c}: {s:.4}")).collect();
         log(&format!("{name}: {folds}-fold CV macro-F1 {}; chose C={}", shown.join(", "), params.c));
     }
+    let started = std::time::Instant::now();
     let fitted = fit(x, &x.transpose(), &y, names.len(), &params)?;
     let r = &fitted.report;
     log(&format!(
-        "{name}: {} classes, C={}, {} iterations, max |gradient| {:.3e}, {}",
+        "{name}: {} classes, C={}, {} iterations ({} evaluations, {:.1} s), max |gradient| {:.3e}, {}",
         names.len(),
         r.c,
         r.iterations,
+        r.evaluations,
+        started.elapsed().as_secs_f64(),
         r.grad_max_abs,
         if r.converged { "converged".to_string() } else { format!("NOT converged ({})", r.termination) }
     ));
