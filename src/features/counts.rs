@@ -37,7 +37,7 @@ impl CountedDocs {
                         })
                         .collect();
                     CountedDocs {
-                        terms: table.terms,
+                        terms: table.into_terms(),
                         docs,
                     }
                 },
@@ -54,7 +54,7 @@ impl CountedDocs {
             .map(|l| run_lengths(l.iter().map(|t| table.id(t)).collect()))
             .collect();
         CountedDocs {
-            terms: table.terms,
+            terms: table.into_terms(),
             docs,
         }
     }
@@ -64,7 +64,7 @@ impl CountedDocs {
         let mut table = Table::default();
         let mut docs = Vec::new();
         for chunk in chunks {
-            let remap: Vec<u32> = chunk.terms.iter().map(|t| table.id(t)).collect();
+            let remap: Vec<u32> = chunk.terms.into_iter().map(|t| table.id_owned(t)).collect();
             for doc in chunk.docs {
                 let mut d: Vec<(u32, u32)> =
                     doc.into_iter().map(|(id, c)| (remap[id as usize], c)).collect();
@@ -73,7 +73,7 @@ impl CountedDocs {
             }
         }
         CountedDocs {
-            terms: table.terms,
+            terms: table.into_terms(),
             docs,
         }
     }
@@ -92,22 +92,36 @@ impl CountedDocs {
     }
 }
 
-/// Interns term strings to dense ids.
+/// Interns term strings to dense ids; each distinct term is allocated once.
 #[derive(Default)]
 struct Table {
     ids: FxHashMap<String, u32>,
-    terms: Vec<String>,
 }
 
 impl Table {
+    /// The id of `term`, allocating it only when new.
     fn id(&mut self, term: &str) -> u32 {
         if let Some(&id) = self.ids.get(term) {
             return id;
         }
-        let id = self.terms.len() as u32;
-        self.terms.push(term.to_owned());
+        let id = self.ids.len() as u32;
         self.ids.insert(term.to_owned(), id);
         id
+    }
+
+    /// The id of an owned `term`, moving it into the table when new.
+    fn id_owned(&mut self, term: String) -> u32 {
+        let next = self.ids.len() as u32;
+        *self.ids.entry(term).or_insert(next)
+    }
+
+    /// The terms indexed by id.
+    fn into_terms(self) -> Vec<String> {
+        let mut terms = vec![String::new(); self.ids.len()];
+        for (t, id) in self.ids {
+            terms[id as usize] = t;
+        }
+        terms
     }
 }
 
