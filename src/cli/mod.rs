@@ -2,6 +2,7 @@
 
 pub mod evaluate;
 pub mod report;
+pub mod score;
 pub mod train;
 
 use std::process::ExitCode;
@@ -26,6 +27,8 @@ pub enum Command {
     Evaluate(evaluate::EvaluateArgs),
     /// Per-topic statistics over scored statements.
     Report(report::ReportArgs),
+    /// Topic and stance of every statement of news articles.
+    Score(score::ScoreArgs),
 }
 
 /// Runs the parsed command line.
@@ -34,6 +37,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Train(a) => train::run(a),
         Command::Evaluate(a) => evaluate::run(a),
         Command::Report(a) => report::run(a),
+        Command::Score(a) => score::run(a),
     }
 }
 

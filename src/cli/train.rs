@@ -55,6 +55,9 @@ pub struct TrainArgs {
     /// Class weighting: none or balanced.
     #[arg(long, default_value = "none", value_parser = parse_class_weight)]
     pub class_weight: ClassWeight,
+    /// The values of C cross-validation chooses from (comma-separated).
+    #[arg(long, value_delimiter = ',', default_values_t = DEFAULT_C_GRID.to_vec())]
+    pub c_grid: Vec<f64>,
     /// Folds for choosing C by cross-validation.
     #[arg(long, default_value_t = 5)]
     pub cv: usize,
@@ -97,6 +100,12 @@ impl TrainArgs {
             ..LogisticParams::default()
         };
         logistic.check()?;
+        if let Some(bad) = self.c_grid.iter().find(|c| !(c.is_finite() && **c > 0.0)) {
+            anyhow::bail!("--c-grid: {bad} is not a positive finite number");
+        }
+        if self.c.is_none() && self.c_grid.is_empty() {
+            anyhow::bail!("--c-grid is empty; give values or --c");
+        }
         Ok(TrainConfig {
             vectorizer: VectorizerConfig {
                 analyzer: AnalyzerConfig {
@@ -114,7 +123,7 @@ impl TrainArgs {
                 sublinear_tf: self.sublinear_tf,
             },
             logistic,
-            c_grid: if self.c.is_some() { Vec::new() } else { DEFAULT_C_GRID.to_vec() },
+            c_grid: if self.c.is_some() { Vec::new() } else { self.c_grid.clone() },
             cv_folds: self.cv,
             ..TrainConfig::default()
         })
@@ -138,7 +147,13 @@ impl TrainArgs {
                 self.max_features.map(|m| m.to_string()).unwrap_or_else(|| "all".into()),
             ),
             ("sublinear_tf".into(), self.sublinear_tf.to_string()),
-            ("c".into(), self.c.map(|c| c.to_string()).unwrap_or_else(|| "cv".into())),
+            (
+                "c".into(),
+                self.c.map(|c| c.to_string()).unwrap_or_else(|| {
+                    let grid: Vec<String> = self.c_grid.iter().map(|c| c.to_string()).collect();
+                    format!("cv over {}", grid.join(","))
+                }),
+            ),
             ("class_weight".into(), format!("{:?}", self.class_weight).to_lowercase()),
             ("cv".into(), self.cv.to_string()),
             ("max_iter".into(), self.max_iter.to_string()),

@@ -46,7 +46,9 @@ pub struct LabelledData {
 pub fn read_labelled(path: &Path, cols: &Columns) -> Result<LabelledData> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let sha256 = format!("{:x}", Sha256::digest(&bytes));
-    let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(bytes.as_slice());
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(bytes.as_slice());
     let header = rdr.headers().map_err(|e| csv_error(path, &e))?.clone();
     let find = |name: &str| header.iter().position(|h| h == name);
     let available = header.iter().collect::<Vec<_>>().join(", ");
@@ -95,7 +97,9 @@ pub fn csv_error(path: &Path, e: &csv::Error) -> Error {
     let line = e.position().map(|p| p.line()).unwrap_or(0);
     let message = match e.kind() {
         csv::ErrorKind::Utf8 { .. } => "invalid UTF-8".to_string(),
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
             format!("record has {len} fields, the header has {expected_len}")
         }
         _ => e.to_string(),
@@ -120,7 +124,10 @@ mod tests {
     #[test]
     fn reads_rows_and_lines() {
         let dir = tempfile::tempdir().unwrap();
-        let p = write(&dir, "id,text,topic,stance\n1,\"a\nb\",x,favor\n2,c,y,neutral\n");
+        let p = write(
+            &dir,
+            "id,text,topic,stance\n1,\"a\nb\",x,favor\n2,c,y,neutral\n",
+        );
         let d = read_labelled(&p, &Columns::default()).unwrap();
         assert_eq!(d.texts, vec!["a\nb", "c"]);
         assert_eq!(d.lines, vec![2, 4]);
@@ -131,18 +138,27 @@ mod tests {
     fn missing_column_lists_the_header() {
         let dir = tempfile::tempdir().unwrap();
         let p = write(&dir, "id,body,topic\n1,a,x\n");
-        let e = read_labelled(&p, &Columns::default()).unwrap_err().to_string();
-        assert!(e.contains("\"text\"") && e.contains("id, body, topic"), "{e}");
+        let e = read_labelled(&p, &Columns::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("\"text\"") && e.contains("id, body, topic"),
+            "{e}"
+        );
     }
 
     #[test]
     fn bad_rows_name_the_line() {
         let dir = tempfile::tempdir().unwrap();
         let p = write(&dir, "text,topic\na,x\nb\n");
-        let e = read_labelled(&p, &Columns::default()).unwrap_err().to_string();
+        let e = read_labelled(&p, &Columns::default())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("d.csv:3:"), "{e}");
         let p = write(&dir, "text,topic\na,x\n,y\n");
-        let e = read_labelled(&p, &Columns::default()).unwrap_err().to_string();
+        let e = read_labelled(&p, &Columns::default())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("d.csv:3:") && e.contains("empty"), "{e}");
     }
 }

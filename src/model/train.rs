@@ -37,7 +37,7 @@ impl Default for TrainConfig {
 }
 
 /// The C grid used when `--c` is not given.
-pub const DEFAULT_C_GRID: [f64; 6] = [0.3, 1.0, 3.0, 10.0, 30.0, 100.0];
+pub const DEFAULT_C_GRID: [f64; 8] = [0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0];
 
 /// Labelled texts to learn from.
 pub struct TrainingSet<'a> {
