@@ -3,7 +3,7 @@
 //! Note: argmin's L-BFGS (what linfa-logistic uses) allocates new parameter-sized
 //! vectors for every operation; on 20 Newsgroups (7.3 M parameters) that took 175 s
 //! of a 185 s fit. The in-place solver in [`super::lbfgs`] is used instead, and
-//! argmin's remains the reference it is tested against (tests/solver_oracles.rs).
+//! argmin's remains the reference it is tested against (tests/oracle_logistic.rs).
 
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
