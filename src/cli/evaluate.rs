@@ -84,7 +84,10 @@ pub fn evaluate(
     let topic = Metrics::compute(topics, &pred_topics);
     let (mut stance, mut given, mut joint) = (None, None, None);
     if let (Some(gold), true) = (stances, model.stance.is_some()) {
-        let e2e: Vec<String> = preds.iter().map(|p| p.stance.clone().unwrap_or_default()).collect();
+        let e2e: Vec<String> = preds
+            .iter()
+            .map(|p| p.stance.clone().unwrap_or_default())
+            .collect();
         let gt: Vec<String> = preds
             .iter()
             .map(|p| p.stance_given_topic.clone().unwrap_or_default())
@@ -92,7 +95,11 @@ pub fn evaluate(
         let both = (0..texts.len())
             .filter(|&i| pred_topics[i] == topics[i] && e2e[i] == gold[i])
             .count();
-        joint = Some(if texts.is_empty() { 0.0 } else { both as f64 / texts.len() as f64 });
+        joint = Some(if texts.is_empty() {
+            0.0
+        } else {
+            both as f64 / texts.len() as f64
+        });
         stance = Some(Metrics::compute(gold, &e2e));
         given = Some(Metrics::compute(gold, &gt));
     }

@@ -9,7 +9,9 @@ use super::ColumnArgs;
 use crate::analysis::{AnalyzerConfig, Language};
 use crate::features::{DfBound, VectorizerConfig, VocabConfig};
 use crate::io::read_labelled;
-use crate::model::{train, ClassWeight, LogisticParams, TrainConfig, TrainingMeta, TrainingSet, DEFAULT_C_GRID};
+use crate::model::{
+    train, ClassWeight, LogisticParams, TrainConfig, TrainingMeta, TrainingSet, DEFAULT_C_GRID,
+};
 
 /// Arguments of `stance train`.
 #[derive(Debug, clap::Args)]
@@ -70,7 +72,9 @@ pub struct TrainArgs {
 }
 
 fn parse_range(s: &str) -> Result<(usize, usize), String> {
-    let (a, b) = s.split_once('-').ok_or_else(|| format!("{s:?}: expected MIN-MAX, e.g. 2-5"))?;
+    let (a, b) = s
+        .split_once('-')
+        .ok_or_else(|| format!("{s:?}: expected MIN-MAX, e.g. 2-5"))?;
     let (a, b) = (a.trim().parse::<usize>(), b.trim().parse::<usize>());
     match (a, b) {
         (Ok(a), Ok(b)) if 1 <= a && a <= b => Ok((a, b)),
@@ -123,7 +127,11 @@ impl TrainArgs {
                 sublinear_tf: self.sublinear_tf,
             },
             logistic,
-            c_grid: if self.c.is_some() { Vec::new() } else { self.c_grid.clone() },
+            c_grid: if self.c.is_some() {
+                Vec::new()
+            } else {
+                self.c_grid.clone()
+            },
             cv_folds: self.cv,
             ..TrainConfig::default()
         })
@@ -138,13 +146,17 @@ impl TrainArgs {
             ("ngram_max".into(), self.ngram_max.to_string()),
             (
                 "char_ngrams".into(),
-                self.char_ngrams.map(|(a, b)| format!("{a}-{b}")).unwrap_or_else(|| "off".into()),
+                self.char_ngrams
+                    .map(|(a, b)| format!("{a}-{b}"))
+                    .unwrap_or_else(|| "off".into()),
             ),
             ("min_df".into(), self.min_df.to_string()),
             ("max_df".into(), self.max_df.to_string()),
             (
                 "max_features".into(),
-                self.max_features.map(|m| m.to_string()).unwrap_or_else(|| "all".into()),
+                self.max_features
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| "all".into()),
             ),
             ("sublinear_tf".into(), self.sublinear_tf.to_string()),
             (
@@ -154,7 +166,10 @@ impl TrainArgs {
                     format!("cv over {}", grid.join(","))
                 }),
             ),
-            ("class_weight".into(), format!("{:?}", self.class_weight).to_lowercase()),
+            (
+                "class_weight".into(),
+                format!("{:?}", self.class_weight).to_lowercase(),
+            ),
             ("cv".into(), self.cv.to_string()),
             ("max_iter".into(), self.max_iter.to_string()),
             ("tol".into(), self.tol.to_string()),
@@ -169,15 +184,27 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let config = args.config()?;
     super::check_writable(&args.out)?;
     let data = read_labelled(&args.data, &args.cols.columns())?;
-    let stance_note = if data.stances.is_some() { "topic + stance" } else { "topic only (no stance column)" };
-    eprintln!("read {} rows from {}: {stance_note}", data.texts.len(), args.data.display());
+    let stance_note = if data.stances.is_some() {
+        "topic + stance"
+    } else {
+        "topic only (no stance column)"
+    };
+    eprintln!(
+        "read {} rows from {}: {stance_note}",
+        data.texts.len(),
+        args.data.display()
+    );
     let meta = TrainingMeta {
         data_sha256: data.sha256.clone(),
         n_rows: data.texts.len(),
         columns: vec![
             args.cols.text_col.clone(),
             args.cols.topic_col.clone(),
-            if data.stances.is_some() { args.cols.stance_col.clone() } else { String::new() },
+            if data.stances.is_some() {
+                args.cols.stance_col.clone()
+            } else {
+                String::new()
+            },
         ],
         params: args.recorded(),
         cv: Vec::new(),
@@ -189,7 +216,9 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         stances: data.stances.as_deref(),
     };
     let model = train(&set, &config, meta, &mut |line| eprintln!("{line}"))?;
-    model.save(&args.out).with_context(|| format!("writing {}", args.out.display()))?;
+    model
+        .save(&args.out)
+        .with_context(|| format!("writing {}", args.out.display()))?;
     eprintln!("wrote {}", args.out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -59,7 +59,16 @@ pub fn cross_validate(
             let test: Vec<usize> = (0..y.len()).filter(|&i| folds[i] == f).collect();
             let xtr = x.select_rows(&train);
             let ytr: Vec<u32> = train.iter().map(|&i| y[i]).collect();
-            let fitted = fit(&xtr, &xtr.transpose(), &ytr, labels.len(), &LogisticParams { c, ..params.clone() })?;
+            let fitted = fit(
+                &xtr,
+                &xtr.transpose(),
+                &ytr,
+                labels.len(),
+                &LogisticParams {
+                    c,
+                    ..params.clone()
+                },
+            )?;
             let head = LinearHead {
                 labels: labels.to_vec(),
                 weights: fitted.weights,

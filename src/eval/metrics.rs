@@ -46,7 +46,11 @@ pub struct Metrics {
 impl Metrics {
     /// Compares `pred` with `gold` (same length).
     pub fn compute(gold: &[String], pred: &[String]) -> Metrics {
-        assert_eq!(gold.len(), pred.len(), "gold and predictions differ in length");
+        assert_eq!(
+            gold.len(),
+            pred.len(),
+            "gold and predictions differ in length"
+        );
         let labels: Vec<String> = gold
             .iter()
             .chain(pred)
@@ -54,7 +58,11 @@ impl Metrics {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let pos: BTreeMap<&str, usize> = labels.iter().enumerate().map(|(i, l)| (l.as_str(), i)).collect();
+        let pos: BTreeMap<&str, usize> = labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.as_str(), i))
+            .collect();
         let k = labels.len();
         let mut matrix = vec![vec![0usize; k]; k];
         for (g, p) in gold.iter().zip(pred) {
@@ -66,14 +74,30 @@ impl Metrics {
             let tp = matrix[i][i] as f64;
             let support: usize = matrix[i].iter().sum();
             let predicted: usize = (0..k).map(|r| matrix[r][i]).sum();
-            let precision = if predicted > 0 { tp / predicted as f64 } else { 0.0 };
-            let recall = if support > 0 { tp / support as f64 } else { 0.0 };
+            let precision = if predicted > 0 {
+                tp / predicted as f64
+            } else {
+                0.0
+            };
+            let recall = if support > 0 {
+                tp / support as f64
+            } else {
+                0.0
+            };
             let f1 = if precision + recall > 0.0 {
                 2.0 * precision * recall / (precision + recall)
             } else {
                 0.0
             };
-            per_class.insert(l.clone(), ClassScores { precision, recall, f1, support });
+            per_class.insert(
+                l.clone(),
+                ClassScores {
+                    precision,
+                    recall,
+                    f1,
+                    support,
+                },
+            );
         }
         let macro_f1 = if k > 0 {
             per_class.values().map(|c| c.f1).sum::<f64>() / k as f64
@@ -91,7 +115,11 @@ impl Metrics {
             _ => None,
         };
         Metrics {
-            accuracy: if gold.is_empty() { 0.0 } else { correct as f64 / gold.len() as f64 },
+            accuracy: if gold.is_empty() {
+                0.0
+            } else {
+                correct as f64 / gold.len() as f64
+            },
             macro_f1,
             f_avg,
             per_class,
@@ -103,12 +131,34 @@ impl Metrics {
     pub fn to_table(&self, title: &str) -> String {
         use std::fmt::Write;
         let mut s = String::new();
-        let w = self.confusion.labels.iter().map(|l| l.len()).max().unwrap_or(5).max(9);
-        let _ = writeln!(s, "{title}: accuracy {:.4}, macro-F1 {:.4}{}", self.accuracy, self.macro_f1,
-            self.f_avg.map(|f| format!(", F_avg {f:.4}")).unwrap_or_default());
-        let _ = writeln!(s, "  {:w$} {:>9} {:>9} {:>9} {:>9}", "label", "precision", "recall", "f1", "support");
+        let w = self
+            .confusion
+            .labels
+            .iter()
+            .map(|l| l.len())
+            .max()
+            .unwrap_or(5)
+            .max(9);
+        let _ = writeln!(
+            s,
+            "{title}: accuracy {:.4}, macro-F1 {:.4}{}",
+            self.accuracy,
+            self.macro_f1,
+            self.f_avg
+                .map(|f| format!(", F_avg {f:.4}"))
+                .unwrap_or_default()
+        );
+        let _ = writeln!(
+            s,
+            "  {:w$} {:>9} {:>9} {:>9} {:>9}",
+            "label", "precision", "recall", "f1", "support"
+        );
         for (l, c) in &self.per_class {
-            let _ = writeln!(s, "  {l:w$} {:9.4} {:9.4} {:9.4} {:9}", c.precision, c.recall, c.f1, c.support);
+            let _ = writeln!(
+                s,
+                "  {l:w$} {:9.4} {:9.4} {:9.4} {:9}",
+                c.precision, c.recall, c.f1, c.support
+            );
         }
         let _ = writeln!(s, "  confusion (rows gold, columns predicted):");
         let _ = write!(s, "  {:w$}", "");
@@ -151,7 +201,10 @@ mod tests {
         assert!((m.per_class["NONE"].f1 - 2.0 / 3.0).abs() < 1e-12);
         assert!((m.macro_f1 - (0.8 + 0.5 + 2.0 / 3.0) / 3.0).abs() < 1e-12);
         assert!((m.f_avg.unwrap() - 0.65).abs() < 1e-12);
-        assert_eq!(m.confusion.matrix, vec![vec![2, 1, 0], vec![0, 1, 1], vec![0, 0, 1]]);
+        assert_eq!(
+            m.confusion.matrix,
+            vec![vec![2, 1, 0], vec![0, 1, 1], vec![0, 0, 1]]
+        );
     }
 
     #[test]

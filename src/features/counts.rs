@@ -66,8 +66,10 @@ impl CountedDocs {
         for chunk in chunks {
             let remap: Vec<u32> = chunk.terms.into_iter().map(|t| table.id_owned(t)).collect();
             for doc in chunk.docs {
-                let mut d: Vec<(u32, u32)> =
-                    doc.into_iter().map(|(id, c)| (remap[id as usize], c)).collect();
+                let mut d: Vec<(u32, u32)> = doc
+                    .into_iter()
+                    .map(|(id, c)| (remap[id as usize], c))
+                    .collect();
                 d.sort_unstable();
                 docs.push(d);
             }

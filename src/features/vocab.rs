@@ -124,7 +124,11 @@ impl Vocabulary {
             .collect();
         if let Some(limit) = config.max_features {
             if kept.len() > limit {
-                kept.sort_by(|&a, &b| total[b].cmp(&total[a]).then_with(|| terms[a].cmp(&terms[b])));
+                kept.sort_by(|&a, &b| {
+                    total[b]
+                        .cmp(&total[a])
+                        .then_with(|| terms[a].cmp(&terms[b]))
+                });
                 kept.truncate(limit);
             }
         }
@@ -168,6 +172,14 @@ impl Vocabulary {
     }
 }
 
+/// A term as shown to people: character n-grams as `c:"ngram"`, word n-grams as they are.
+pub fn display_term(term: &str) -> String {
+    match term.strip_prefix(crate::analysis::CHAR_NGRAM_PREFIX) {
+        Some(ngram) => format!("c:{ngram:?}"),
+        None => term.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,19 +211,17 @@ mod tests {
 
     #[test]
     fn empty_vocabulary_names_the_knob() {
-        let err = Vocabulary::fit(&s(&["a"]), &[1], &[1], 3, &VocabConfig {
-            min_df: DfBound::Count(2),
-            ..Default::default()
-        })
+        let err = Vocabulary::fit(
+            &s(&["a"]),
+            &[1],
+            &[1],
+            3,
+            &VocabConfig {
+                min_df: DfBound::Count(2),
+                ..Default::default()
+            },
+        )
         .unwrap_err();
         assert!(err.to_string().contains("--min-df"), "{err}");
-    }
-}
-
-/// A term as shown to people: character n-grams as `c:"ngram"`, word n-grams as they are.
-pub fn display_term(term: &str) -> String {
-    match term.strip_prefix(crate::analysis::CHAR_NGRAM_PREFIX) {
-        Some(ngram) => format!("c:{ngram:?}"),
-        None => term.to_string(),
     }
 }

@@ -9,7 +9,7 @@ use crate::features::{Row, Vectorizer};
 #[derive(Debug, Clone, PartialEq)]
 pub enum StanceHead {
     /// Trained on that topic's rows.
-    Own(LinearHead),
+    Own(Box<LinearHead>),
     /// Too few rows for the topic: the shared head trained on all rows.
     Shared,
 }

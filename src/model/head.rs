@@ -65,7 +65,13 @@ impl LinearHead {
 
     /// Each feature's contribution `x_j * W[j, class]` to the score of `class`,
     /// largest first, at most `k`.
-    pub fn contributions(&self, cols: &[u32], vals: &[f64], class: usize, k: usize) -> Vec<(u32, f64)> {
+    pub fn contributions(
+        &self,
+        cols: &[u32],
+        vals: &[f64],
+        class: usize,
+        k: usize,
+    ) -> Vec<(u32, f64)> {
         let mut c: Vec<(u32, f64)> = cols
             .iter()
             .zip(vals)

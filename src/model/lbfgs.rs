@@ -101,7 +101,9 @@ impl History {
     }
 
     fn spare(&self) -> usize {
-        (0..self.s.len()).find(|i| !self.order.contains(i)).unwrap_or(0)
+        (0..self.s.len())
+            .find(|i| !self.order.contains(i))
+            .unwrap_or(0)
     }
 
     /// Writes `s = x_new - x`, `y = g_new - g` into a spare slot, computes every dot
@@ -125,7 +127,12 @@ impl History {
             .enumerate()
             .map(|(c, (sc, yc))| {
                 let r = c * CHUNK..(c * CHUNK + sc.len());
-                let (xn, xo, gn, go) = (&x_new[r.clone()], &x[r.clone()], &g_new[r.clone()], &g[r.clone()]);
+                let (xn, xo, gn, go) = (
+                    &x_new[r.clone()],
+                    &x[r.clone()],
+                    &g_new[r.clone()],
+                    &g[r.clone()],
+                );
                 for i in 0..sc.len() {
                     sc[i] = xn[i] - xo[i];
                     yc[i] = gn[i] - go[i];
@@ -177,6 +184,8 @@ impl History {
     }
 
     /// Writes `d = -H g` and returns `g · d`.
+    // Note: the triangular solves read clearest with explicit indices.
+    #[allow(clippy::needless_range_loop)]
     fn direction(&self, g: &[f64], d: &mut [f64]) -> f64 {
         let o = &self.order;
         let l = o.len();
@@ -266,7 +275,6 @@ pub fn minimize(
     let mut d = vec![0.0; n];
     let mut hist = History::new(m);
     let mut iterations = 0u64;
-    let mut trace = (0.0, 0.0);
     let done = |x: Vec<f64>, fx, g: &[f64], it, ev, converged, why: &str| LbfgsResult {
         x,
         f: fx,
@@ -277,43 +285,94 @@ pub fn minimize(
         termination: why.to_string(),
     };
     if !fx.is_finite() {
-        return done(x, fx, &g, 0, evaluations, false, "objective is not finite at the start");
+        return done(
+            x,
+            fx,
+            &g,
+            0,
+            evaluations,
+            false,
+            "objective is not finite at the start",
+        );
     }
     loop {
-        if std::env::var_os("STANCE_TRACE_FIT").is_some() && iterations % 10 == 0 {
-            eprintln!("lbfgs: {iterations} iterations, {:.2} s direction, {:.2} s history", trace.0, trace.1);
-        }
         if max_abs(&g) <= settings.tol {
-            return done(x, fx, &g, iterations, evaluations, true, "gradient below tolerance");
+            return done(
+                x,
+                fx,
+                &g,
+                iterations,
+                evaluations,
+                true,
+                "gradient below tolerance",
+            );
         }
         if iterations >= settings.max_iter {
-            return done(x, fx, &g, iterations, evaluations, false, "iteration limit reached");
+            return done(
+                x,
+                fx,
+                &g,
+                iterations,
+                evaluations,
+                false,
+                "iteration limit reached",
+            );
         }
-        let t_dir = std::time::Instant::now();
-        let mut dphi0 = if hist.order.is_empty() { steepest(&g, &mut d) } else { hist.direction(&g, &mut d) };
+        let mut dphi0 = if hist.order.is_empty() {
+            steepest(&g, &mut d)
+        } else {
+            hist.direction(&g, &mut d)
+        };
         if dphi0 >= 0.0 || !dphi0.is_finite() {
             // Not a descent direction: forget the history and go downhill.
             hist.order.clear();
             dphi0 = steepest(&g, &mut d);
         }
-        trace.0 += t_dir.elapsed().as_secs_f64();
         // Note: like scipy, a step without history is scaled to unit length.
-        let a0 = if hist.order.is_empty() { (1.0 / (-dphi0).sqrt()).min(1.0) } else { 1.0 };
-        let search = line_search(&mut f, &x, fx, dphi0, &d, a0, &mut x_new, &mut g_new, settings.max_linesearch);
+        let a0 = if hist.order.is_empty() {
+            (1.0 / (-dphi0).sqrt()).min(1.0)
+        } else {
+            1.0
+        };
+        let search = line_search(
+            &mut f,
+            &x,
+            fx,
+            dphi0,
+            &d,
+            a0,
+            &mut x_new,
+            &mut g_new,
+            settings.max_linesearch,
+        );
         evaluations += search.evaluations;
         let Some(f_new) = search.f else {
-            return done(x, fx, &g, iterations, evaluations, false, "line search found no acceptable step");
+            return done(
+                x,
+                fx,
+                &g,
+                iterations,
+                evaluations,
+                false,
+                "line search found no acceptable step",
+            );
         };
         iterations += 1;
-        let t_push = std::time::Instant::now();
         hist.push(&x_new, &x, &g_new, &g, m);
-        trace.1 += t_push.elapsed().as_secs_f64();
         std::mem::swap(&mut x, &mut x_new);
         std::mem::swap(&mut g, &mut g_new);
         let f_old = fx;
         fx = f_new;
         if (f_old - fx) / f_old.abs().max(fx.abs()).max(1.0) <= settings.ftol {
-            return done(x, fx, &g, iterations, evaluations, true, "objective stopped decreasing");
+            return done(
+                x,
+                fx,
+                &g,
+                iterations,
+                evaluations,
+                true,
+                "objective stopped decreasing",
+            );
         }
     }
 }
@@ -356,7 +415,10 @@ fn line_search(
             break;
         }
         if dphi.abs() <= -C2 * dphi0 {
-            return Search { f: Some(fa), evaluations: evals };
+            return Search {
+                f: Some(fa),
+                evaluations: evals,
+            };
         }
         if dphi >= 0.0 {
             lo_hi = Some(((a, fa, dphi), (a_prev, f_prev, dphi_prev)));
@@ -371,7 +433,10 @@ fn line_search(
         // Out of evaluations while still extrapolating: the last point (in the
         // buffers) met the sufficient-decrease condition.
         let f = (evals > 0).then_some(f_prev);
-        return Search { f, evaluations: evals };
+        return Search {
+            f,
+            evaluations: evals,
+        };
     };
     // Zoom: lo always satisfies sufficient decrease and has the lowest value so far.
     let mut last_ok: Option<f64> = None;
@@ -383,7 +448,10 @@ fn line_search(
             last_ok = None;
         } else {
             if dphi.abs() <= -C2 * dphi0 {
-                return Search { f: Some(fa), evaluations: evals };
+                return Search {
+                    f: Some(fa),
+                    evaluations: evals,
+                };
             }
             if dphi * (hi.0 - lo.0) >= 0.0 {
                 hi = lo;
@@ -397,7 +465,10 @@ fn line_search(
     }
     // Note: out of evaluations, accept the last point if it decreased the objective
     // enough (the Armijo condition), as scipy's line search also may.
-    Search { f: last_ok, evaluations: evals }
+    Search {
+        f: last_ok,
+        evaluations: evals,
+    }
 }
 
 /// The minimiser of the cubic through two (step, value, slope) triples,
@@ -442,7 +513,10 @@ mod tests {
 
     #[test]
     fn finds_the_rosenbrock_minimum() {
-        let s = LbfgsSettings { tol: 1e-8, ..Default::default() };
+        let s = LbfgsSettings {
+            tol: 1e-8,
+            ..Default::default()
+        };
         let r = minimize(rosenbrock, vec![-1.2, 1.0, -0.5, 0.3], &s);
         assert!(r.converged, "{}", r.termination);
         for v in &r.x {
@@ -464,7 +538,14 @@ mod tests {
         let r = minimize(quad, vec![0.0; 50], &LbfgsSettings::default());
         assert!(r.converged && r.grad_max_abs <= 1e-4);
         assert!(r.x.iter().all(|v| (v - 3.0).abs() < 1e-3));
-        let limited = minimize(quad, vec![0.0; 50], &LbfgsSettings { max_iter: 2, ..Default::default() });
+        let limited = minimize(
+            quad,
+            vec![0.0; 50],
+            &LbfgsSettings {
+                max_iter: 2,
+                ..Default::default()
+            },
+        );
         assert!(!limited.converged && limited.iterations == 2);
         assert_eq!(limited.termination, "iteration limit reached");
     }
@@ -475,14 +556,22 @@ mod tests {
         let n = 40_000; // spans several chunks
         let m = 4;
         let mut h = History::new(m);
-        let val = |k: usize, i: usize| (((i * 31 + k * 17) % 97) as f64 / 97.0 - 0.5) * (1.0 + k as f64 * 0.1);
+        let val = |k: usize, i: usize| {
+            (((i * 31 + k * 17) % 97) as f64 / 97.0 - 0.5) * (1.0 + k as f64 * 0.1)
+        };
         let mut x: Vec<f64> = (0..n).map(|i| val(0, i)).collect();
         let mut g: Vec<f64> = (0..n).map(|i| val(1, i)).collect();
         let mut pairs = Vec::new();
         for k in 0..6 {
             // A convex quadratic's gradient change keeps s·y > 0.
-            let x_new: Vec<f64> = x.iter().enumerate().map(|(i, v)| v + 0.01 * val(k + 2, i)).collect();
-            let g_new: Vec<f64> = (0..n).map(|i| g[i] + (1.0 + (i % 7) as f64) * (x_new[i] - x[i])).collect();
+            let x_new: Vec<f64> = x
+                .iter()
+                .enumerate()
+                .map(|(i, v)| v + 0.01 * val(k + 2, i))
+                .collect();
+            let g_new: Vec<f64> = (0..n)
+                .map(|i| g[i] + (1.0 + (i % 7) as f64) * (x_new[i] - x[i]))
+                .collect();
             h.push(&x_new, &x, &g_new, &g, m);
             pairs.push((
                 (0..n).map(|i| x_new[i] - x[i]).collect::<Vec<f64>>(),
@@ -510,7 +599,12 @@ mod tests {
         }
         let scale = q.iter().fold(0.0f64, |a, v| a.max(v.abs()));
         for i in 0..n {
-            assert!((d[i] + q[i]).abs() <= 1e-9 * scale, "component {i}: {} vs {}", d[i], -q[i]);
+            assert!(
+                (d[i] + q[i]).abs() <= 1e-9 * scale,
+                "component {i}: {} vs {}",
+                d[i],
+                -q[i]
+            );
         }
         assert!((gd + dot_serial(&g, &q)).abs() <= 1e-9 * gd.abs());
     }

@@ -159,7 +159,9 @@ mod tests {
             n_classes: 3,
             alpha: 0.3,
         };
-        let params: Vec<f64> = (0..p.n_params()).map(|i| ((i * 7 % 5) as f64 - 2.0) * 0.1).collect();
+        let params: Vec<f64> = (0..p.n_params())
+            .map(|i| ((i * 7 % 5) as f64 - 2.0) * 0.1)
+            .collect();
         let mut g = vec![0.0; p.n_params()];
         p.loss_and_gradient(&params, &mut g);
         let mut scratch = vec![0.0; p.n_params()];

@@ -100,10 +100,18 @@ impl StanceModel {
             p.extend_from_slice(&(t.len() as u32).to_le_bytes());
             p.extend_from_slice(t.as_bytes());
         }
-        self.vectorizer.tfidf().idf().iter().for_each(|x| p.extend_from_slice(&x.to_le_bytes()));
+        self.vectorizer
+            .tfidf()
+            .idf()
+            .iter()
+            .for_each(|x| p.extend_from_slice(&x.to_le_bytes()));
         for h in heads {
-            h.weights.iter().for_each(|x| p.extend_from_slice(&x.to_le_bytes()));
-            h.intercept.iter().for_each(|x| p.extend_from_slice(&x.to_le_bytes()));
+            h.weights
+                .iter()
+                .for_each(|x| p.extend_from_slice(&x.to_le_bytes()));
+            h.intercept
+                .iter()
+                .for_each(|x| p.extend_from_slice(&x.to_le_bytes()));
         }
         let mut out = Vec::with_capacity(PREAMBLE + p.len() + CHECKSUM);
         out.extend_from_slice(MAGIC);
@@ -145,7 +153,9 @@ impl StanceModel {
         let len = u64::from_le_bytes(pre[12..20].try_into().unwrap_or_default());
         // Note: the claimed length is checked against the real file size before any
         // allocation, so a crafted header cannot make us allocate what it claims.
-        let expected = (PREAMBLE as u64).checked_add(len).and_then(|n| n.checked_add(CHECKSUM as u64));
+        let expected = (PREAMBLE as u64)
+            .checked_add(len)
+            .and_then(|n| n.checked_add(CHECKSUM as u64));
         if expected != Some(file_len) {
             return Err(bad(format!(
                 "header claims a {len}-byte payload but the file has {file_len} bytes (truncated or corrupted)"
@@ -172,11 +182,16 @@ fn parse_payload(p: &[u8]) -> std::result::Result<StanceModel, String> {
         serde_json::from_slice(r.take(json_len)?).map_err(|e| format!("header: {e}"))?;
     let n_terms = r.u64()? as usize;
     if n_terms != header.n_features {
-        return Err(format!("vocabulary has {n_terms} terms, header says {}", header.n_features));
+        return Err(format!(
+            "vocabulary has {n_terms} terms, header says {}",
+            header.n_features
+        ));
     }
     // Each term needs at least its 4-byte length: bound the count by the bytes left.
     if n_terms > r.remaining() / 4 {
-        return Err(format!("vocabulary claims {n_terms} terms, more than the file can hold"));
+        return Err(format!(
+            "vocabulary claims {n_terms} terms, more than the file can hold"
+        ));
     }
     let mut terms = Vec::with_capacity(n_terms);
     for _ in 0..n_terms {
@@ -192,7 +207,9 @@ fn parse_payload(p: &[u8]) -> std::result::Result<StanceModel, String> {
         if k == 0 {
             return Err("a head has no labels".into());
         }
-        let size = n_terms.checked_mul(k).ok_or("weight matrix size overflows")?;
+        let size = n_terms
+            .checked_mul(k)
+            .ok_or("weight matrix size overflows")?;
         let w = r.f64s(size)?;
         let b = r.f64s(k)?;
         Ok(LinearHead {
@@ -212,7 +229,7 @@ fn parse_payload(p: &[u8]) -> std::result::Result<StanceModel, String> {
             let mut per_topic = Vec::new();
             for h in &s.per_topic {
                 per_topic.push(match h {
-                    Some(h) => StanceHead::Own(read_head(h)?),
+                    Some(h) => StanceHead::Own(Box::new(read_head(h)?)),
                     None => StanceHead::Shared,
                 });
             }
@@ -224,7 +241,10 @@ fn parse_payload(p: &[u8]) -> std::result::Result<StanceModel, String> {
         }
     };
     if r.remaining() != 0 {
-        return Err(format!("{} unexpected bytes after the last head", r.remaining()));
+        return Err(format!(
+            "{} unexpected bytes after the last head",
+            r.remaining()
+        ));
     }
     Ok(StanceModel {
         vectorizer: Vectorizer::from_parts(header.vectorizer, vocab, tfidf),
@@ -296,7 +316,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let _ = tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644));
+        let _ = tmp
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644));
     }
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;

@@ -84,7 +84,9 @@ pub fn train(
             let mut per_topic = Vec::new();
             let mut need_shared = false;
             for t in &topic.labels {
-                let rows: Vec<usize> = (0..data.topics.len()).filter(|&i| &data.topics[i] == t).collect();
+                let rows: Vec<usize> = (0..data.topics.len())
+                    .filter(|&i| &data.topics[i] == t)
+                    .collect();
                 if rows.len() < config.min_stance_rows {
                     log(&format!(
                         "stance:{t}: {} rows (< {}), uses the shared stance head",
@@ -97,7 +99,14 @@ pub fn train(
                 }
                 let xt = x.select_rows(&rows);
                 let yt: Vec<String> = rows.iter().map(|&i| stances[i].clone()).collect();
-                per_topic.push(StanceHead::Own(fit_head(&format!("stance:{t}"), &xt, &yt, config, &mut cv, log)?));
+                per_topic.push(StanceHead::Own(Box::new(fit_head(
+                    &format!("stance:{t}"),
+                    &xt,
+                    &yt,
+                    config,
+                    &mut cv,
+                    log,
+                )?)));
             }
             let shared = if need_shared {
                 Some(fit_head("stance:*", &x, stances, config, &mut cv, log)?)
@@ -124,9 +133,17 @@ fn fit_head(
     cv: &mut Vec<CvScore>,
     log: &mut dyn FnMut(&str),
 ) -> Result<LinearHead> {
-    let names: Vec<String> = labels.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect();
+    let names: Vec<String> = labels
+        .iter()
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     if names.len() == 1 {
-        log(&format!("{name}: one class ({:?}), constant head", names[0]));
+        log(&format!(
+            "{name}: one class ({:?}), constant head",
+            names[0]
+        ));
         return Ok(LinearHead::constant(&names[0], x.n_cols()));
     }
     let y: Vec<u32> = labels
@@ -143,11 +160,22 @@ fn fit_head(
         let folds = config.cv_folds.min(smallest.max(2));
         let scores = cross_validate(x, &y, &names, &config.c_grid, folds, &params)?;
         for &(c, s) in &scores {
-            cv.push(CvScore { head: name.to_string(), c, macro_f1: s });
+            cv.push(CvScore {
+                head: name.to_string(),
+                c,
+                macro_f1: s,
+            });
         }
         params.c = best_c(&scores).unwrap_or(params.c);
-        let shown: Vec<String> = scores.iter().map(|(c, s)| format!("C={c}: {s:.4}")).collect();
-        log(&format!("{name}: {folds}-fold CV macro-F1 {}; chose C={}", shown.join(", "), params.c));
+        let shown: Vec<String> = scores
+            .iter()
+            .map(|(c, s)| format!("C={c}: {s:.4}"))
+            .collect();
+        log(&format!(
+            "{name}: {folds}-fold CV macro-F1 {}; chose C={}",
+            shown.join(", "),
+            params.c
+        ));
     }
     let started = std::time::Instant::now();
     let fitted = fit(x, &x.transpose(), &y, names.len(), &params)?;

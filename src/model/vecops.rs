@@ -65,7 +65,8 @@ pub fn diff(out: &mut [f64], a: &[f64], b: &[f64]) {
 
 /// `x *= a`.
 pub fn scale(x: &mut [f64], a: f64) {
-    x.par_chunks_mut(CHUNK).for_each(|x| x.iter_mut().for_each(|v| *v *= a));
+    x.par_chunks_mut(CHUNK)
+        .for_each(|x| x.iter_mut().for_each(|v| *v *= a));
 }
 
 /// `out = a * x`.
