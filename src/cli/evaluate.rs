@@ -1,5 +1,6 @@
 //! `stance evaluate`: a model against held-out labelled data.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -117,20 +118,23 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
     let model = StanceModel::load(&args.model)?;
     let data = read_labelled(&args.data, &args.cols.columns())?;
     let ev = evaluate(&model, &data.texts, &data.topics, data.stances.as_deref());
+    // Note: write errors (a closed pipe) come back as values, so main can end quietly.
+    let mut out = std::io::stdout().lock();
     if args.json {
-        println!("{}", serde_json::to_string(&ev)?);
+        writeln!(out, "{}", serde_json::to_string(&ev)?)?;
     } else {
-        println!("{} rows of {}", ev.n, args.data.display());
-        print!("{}", ev.topic.to_table("topic"));
+        writeln!(out, "{} rows of {}", ev.n, args.data.display())?;
+        write!(out, "{}", ev.topic.to_table("topic"))?;
         if let Some(m) = &ev.stance {
-            print!("{}", m.to_table("stance (end to end)"));
+            write!(out, "{}", m.to_table("stance (end to end)"))?;
         }
         if let Some(m) = &ev.stance_given_topic {
-            print!("{}", m.to_table("stance given the gold topic"));
+            write!(out, "{}", m.to_table("stance given the gold topic"))?;
         }
         if let Some(j) = ev.joint_accuracy {
-            println!("joint accuracy (topic and stance right): {j:.4}");
+            writeln!(out, "joint accuracy (topic and stance right): {j:.4}")?;
         }
     }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -52,7 +52,7 @@ pub struct TrainArgs {
     #[arg(long)]
     pub sublinear_tf: bool,
     /// Inverse regularisation strength; chosen by cross-validation when omitted.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub c: Option<f64>,
     /// Class weighting: none or balanced.
     #[arg(long, default_value = "none", value_parser = parse_class_weight)]

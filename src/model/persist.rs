@@ -200,7 +200,16 @@ fn parse_payload(p: &[u8]) -> std::result::Result<StanceModel, String> {
         terms.push(t.to_string());
     }
     let vocab = Vocabulary::from_sorted_terms(terms)?;
+    if header.vectorizer.analyzer.ngram_max == 0 && header.vectorizer.analyzer.char_ngrams.is_none()
+    {
+        return Err(
+            "the analyzer settings produce no terms (ngram_max 0, no character n-grams)".into(),
+        );
+    }
     let idf = r.f64s(n_terms)?;
+    if idf.iter().any(|v| !(v.is_finite() && *v >= 1.0)) {
+        return Err("an idf value is not a finite number >= 1".into());
+    }
     let tfidf = Tfidf::from_parts(Array1::from_vec(idf), header.vectorizer.sublinear_tf);
     let mut read_head = |h: &HeadInfo| -> std::result::Result<LinearHead, String> {
         let k = h.labels.len();
@@ -212,6 +221,13 @@ fn parse_payload(p: &[u8]) -> std::result::Result<StanceModel, String> {
             .ok_or("weight matrix size overflows")?;
         let w = r.f64s(size)?;
         let b = r.f64s(k)?;
+        if w.iter().chain(&b).any(|v| !v.is_finite()) {
+            return Err("a weight is not a finite number".into());
+        }
+        let distinct: std::collections::BTreeSet<&String> = h.labels.iter().collect();
+        if distinct.len() != k || h.labels.iter().any(|l| l.is_empty()) {
+            return Err("a head's labels are empty or repeated".into());
+        }
         Ok(LinearHead {
             labels: h.labels.clone(),
             weights: Array2::from_shape_vec((n_terms, k), w).map_err(|e| e.to_string())?,

@@ -1,0 +1,572 @@
+//! The model file refuses what it can't trust: truncation, corruption, newer
+//! formats, wrong magic, and crafted lengths that would make a naive reader
+//! allocate terabytes. Each case goes through both `StanceModel::load` and
+//! `stance evaluate --model` (the real binary, in a temp dir).
+//!
+//! Layout (see `src/model/persist.rs`): magic "STANCE\0M", u32 version, u64
+//! payload length, payload (u64 JSON header length + JSON header, vocabulary,
+//! idf, weights), SHA-256 of the payload.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use stance::features::Row;
+use stance::model::{train, StanceModel, TrainConfig, TrainingMeta, TrainingSet};
+
+const MAGIC: &[u8; 8] = b"STANCE\0M";
+const PREAMBLE: usize = 8 + 4 + 8;
+const CHECKSUM: usize = 32;
+
+/// Refusing a file must take well under this (it reads at most the file).
+const QUICK: Duration = Duration::from_secs(1);
+
+/// A labelled corpus: (text, topic, stance). Two topics with enough rows for an
+/// own stance head and one that uses the shared head, so every part of the
+/// payload is present.
+fn corpus() -> Vec<(String, String, String)> {
+    let topics: [(&str, usize, [&str; 3]); 3] = [
+        (
+            "water",
+            30,
+            [
+                "the dam on the river",
+                "irrigation canals",
+                "the water plant",
+            ],
+        ),
+        (
+            "energy",
+            30,
+            [
+                "the gas power station",
+                "the electricity grid",
+                "solar panels",
+            ],
+        ),
+        (
+            "schools",
+            12,
+            ["the school programme", "teacher salaries", "the curriculum"],
+        ),
+    ];
+    let stances: [(&str, [&str; 3]); 3] = [
+        ("favor", ["welcomed", "praised", "backed"]),
+        ("against", ["condemned", "rejected", "opposed"]),
+        (
+            "neutral",
+            ["discussed", "reported on", "published figures on"],
+        ),
+    ];
+    let subjects = [
+        "The minister",
+        "Local officials",
+        "A spokesman",
+        "The council",
+    ];
+    let mut rows = Vec::new();
+    for (topic, n, objects) in topics {
+        for i in 0..n {
+            let (stance, verbs) = stances[i % 3];
+            let text = format!(
+                "{} {} {} on Monday.",
+                subjects[i % 4],
+                verbs[(i / 3) % 3],
+                objects[(i / 2) % 3]
+            );
+            rows.push((text, topic.to_string(), stance.to_string()));
+        }
+    }
+    rows
+}
+
+fn corpus_csv() -> String {
+    let mut s = String::from("text,topic,stance\n");
+    for (text, topic, stance) in corpus() {
+        s += &format!("{text},{topic},{stance}\n");
+    }
+    s
+}
+
+/// A model trained with the library on [`corpus`], and its file's bytes.
+fn model() -> &'static (StanceModel, Vec<u8>) {
+    static MODEL: OnceLock<(StanceModel, Vec<u8>)> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        let rows = corpus();
+        let texts: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+        let topics: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
+        let stances: Vec<String> = rows.iter().map(|r| r.2.clone()).collect();
+        let set = TrainingSet {
+            texts: &texts,
+            topics: &topics,
+            stances: Some(&stances),
+        };
+        let m = train(
+            &set,
+            &TrainConfig::default(),
+            TrainingMeta::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.model");
+        m.save(&path).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        (m, bytes)
+    })
+}
+
+fn bytes() -> &'static [u8] {
+    &model().1
+}
+
+/// The payload of a model file.
+fn payload(file: &[u8]) -> &[u8] {
+    &file[PREAMBLE..file.len() - CHECKSUM]
+}
+
+/// A well-formed file around `payload`: right length and checksum.
+fn assemble(version: u32, payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&version.to_le_bytes());
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(payload);
+    out.extend_from_slice(&Sha256::digest(payload));
+    out
+}
+
+/// The payload's JSON header and the bytes after it.
+fn split_header(payload: &[u8]) -> (Value, &[u8]) {
+    let n = u64::from_le_bytes(payload[..8].try_into().unwrap()) as usize;
+    let header = serde_json::from_slice(&payload[8..8 + n]).unwrap();
+    (header, &payload[8 + n..])
+}
+
+/// A payload with header JSON `header` followed by `rest`.
+fn join_header(header: &[u8], rest: &[u8]) -> Vec<u8> {
+    let mut p = (header.len() as u64).to_le_bytes().to_vec();
+    p.extend_from_slice(header);
+    p.extend_from_slice(rest);
+    p
+}
+
+/// A valid-checksum file whose header was changed by `edit`.
+fn with_header(edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+    let (mut header, rest) = split_header(payload(bytes()));
+    edit(&mut header);
+    assemble(1, &join_header(&serde_json::to_vec(&header).unwrap(), rest))
+}
+
+/// A valid-checksum file whose payload after the JSON header was changed by `edit`.
+fn with_body(edit: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+    let p = payload(bytes());
+    let n = u64::from_le_bytes(p[..8].try_into().unwrap()) as usize;
+    let mut body = p[8 + n..].to_vec();
+    edit(&mut body);
+    assemble(1, &join_header(&p[8..8 + n], &body))
+}
+
+/// Peak resident set size of this process in KiB (Linux), if known.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// A temp dir with a labelled CSV to evaluate on.
+struct Workdir {
+    dir: tempfile::TempDir,
+}
+
+impl Workdir {
+    fn new() -> Workdir {
+        let w = Workdir {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        std::fs::write(w.path("data.csv"), corpus_csv()).unwrap();
+        w
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `stance evaluate --model MODEL --data data.csv --json` under a 512 MiB
+    /// address-space limit (`ulimit -v`), so that reserving what a crafted file
+    /// claims aborts instead of passing unnoticed thanks to overcommit.
+    fn evaluate(&self, model: &Path) -> Output {
+        // Note: a fixed thread count keeps the address space of rayon's
+        // threads well inside the limit on machines with many cores.
+        Command::new("sh")
+            .current_dir(self.dir.path())
+            .env("RAYON_NUM_THREADS", "2")
+            .args(["-c", "ulimit -v 524288 && exec \"$0\" \"$@\""])
+            .arg(env!("CARGO_BIN_EXE_stance"))
+            .args(["evaluate", "--model"])
+            .arg(model)
+            .args(["--data", "data.csv", "--json"])
+            .output()
+            .unwrap()
+    }
+}
+
+/// Asserts that `file` is refused by the library and by the CLI, quickly, with
+/// a message naming the file and containing every one of `needles`.
+fn refused(what: &str, file: &[u8], needles: &[&str]) {
+    let w = Workdir::new();
+    let path = w.path("bad.model");
+    std::fs::write(&path, file).unwrap();
+
+    let rss_before = peak_rss_kib();
+    let started = Instant::now();
+    let result = StanceModel::load(&path);
+    let took = started.elapsed();
+    let rss_after = peak_rss_kib();
+    let e = match result {
+        Ok(_) => panic!("{what}: the library loaded it"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        took < QUICK,
+        "{what}: the library took {took:?} to refuse it"
+    );
+    if let (Some(a), Some(b)) = (rss_before, rss_after) {
+        // Note: other tests run in parallel threads of this process, but none
+        // comes near this; a loader that filled what a crafted file claims would.
+        let grew = b.saturating_sub(a);
+        assert!(grew < 256 * 1024, "{what}: peak RSS grew by {grew} KiB");
+    }
+    assert!(
+        e.contains("bad.model: not a usable model file:"),
+        "{what}: {e}"
+    );
+    for n in needles {
+        assert!(
+            e.contains(n),
+            "{what}: no {n:?} in the library's message: {e}"
+        );
+    }
+
+    let started = Instant::now();
+    let out = w.evaluate(&path);
+    let took = started.elapsed();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{what}: {:?}\n{err}",
+        out.status
+    );
+    assert!(!err.contains("panicked"), "{what}: {err}");
+    assert!(out.stdout.is_empty(), "{what}: printed a result");
+    assert_eq!(err.trim_end(), format!("error: {e}"), "{what}");
+    assert!(
+        took < 2 * QUICK,
+        "{what}: the CLI took {took:?} to refuse it"
+    );
+}
+
+#[test]
+fn the_intact_file_loads_under_the_same_limits() {
+    // The control for every test below: what they refuse, they refuse because
+    // of the damage, not the memory limit or the data.
+    let w = Workdir::new();
+    let path = w.path("good.model");
+    std::fs::write(&path, bytes()).unwrap();
+    StanceModel::load(&path).unwrap();
+    let out = w.evaluate(&path);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["n"], 72);
+}
+
+#[test]
+fn an_empty_file_is_refused() {
+    refused("empty", b"", &["only 0 bytes", "too short"]);
+}
+
+#[test]
+fn truncated_files_are_refused() {
+    let b = bytes();
+    let json_len = u64::from_le_bytes(b[PREAMBLE..PREAMBLE + 8].try_into().unwrap()) as usize;
+    let payload_end = b.len() - CHECKSUM;
+    for (what, at) in [
+        ("inside the magic", 5),
+        ("after the magic", 8),
+        ("inside the version", 10),
+        ("inside the length", 15),
+    ] {
+        refused(what, &b[..at], &[&format!("only {at} bytes"), "too short"]);
+    }
+    for (what, at) in [
+        ("after the preamble", PREAMBLE),
+        ("inside the header length", PREAMBLE + 4),
+        ("mid-header", PREAMBLE + 8 + json_len / 2),
+        ("after the header", PREAMBLE + 8 + json_len),
+        ("mid-payload", PREAMBLE + (payload_end - PREAMBLE) / 2),
+        ("one byte short of the payload", payload_end - 1),
+        ("without the checksum", payload_end),
+        ("half the checksum", payload_end + CHECKSUM / 2),
+        ("one byte short", b.len() - 1),
+    ] {
+        refused(
+            what,
+            &b[..at],
+            &[&format!("but the file has {at} bytes"), "truncated"],
+        );
+    }
+    // A byte too many is as wrong as one too few.
+    let mut longer = b.to_vec();
+    longer.push(0);
+    refused("one byte too many", &longer, &["truncated or corrupted"]);
+}
+
+#[test]
+fn a_flipped_byte_anywhere_in_the_payload_fails_the_checksum() {
+    let b = bytes();
+    let json_len = u64::from_le_bytes(b[PREAMBLE..PREAMBLE + 8].try_into().unwrap()) as usize;
+    let payload_end = b.len() - CHECKSUM;
+    let vocabulary = PREAMBLE + 8 + json_len;
+    for (what, at) in [
+        ("first payload byte", PREAMBLE),
+        ("header length", PREAMBLE + 3),
+        ("JSON header", PREAMBLE + 8 + json_len / 2),
+        ("vocabulary count", vocabulary),
+        ("first term", vocabulary + 8 + 4),
+        ("mid-payload", (PREAMBLE + payload_end) / 2),
+        ("weights", payload_end - 100),
+        ("last payload byte", payload_end - 1),
+        ("checksum", payload_end + 7),
+    ] {
+        for mask in [0x01, 0x80] {
+            let mut f = b.to_vec();
+            f[at] ^= mask;
+            refused(what, &f, &["checksum mismatch"]);
+        }
+    }
+}
+
+#[test]
+fn a_newer_format_version_is_refused_as_newer() {
+    for version in [2u32, 7, u32::MAX] {
+        let mut f = bytes().to_vec();
+        f[8..12].copy_from_slice(&version.to_le_bytes());
+        refused(
+            &format!("version {version}"),
+            &f,
+            &[&format!("format version {version}"), "newer"],
+        );
+    }
+    let mut f = bytes().to_vec();
+    f[8..12].copy_from_slice(&0u32.to_le_bytes());
+    refused("version 0", &f, &["version 0"]);
+}
+
+#[test]
+fn wrong_magic_is_refused() {
+    let mut f = bytes().to_vec();
+    f[7] = b'X';
+    refused(
+        "last magic byte",
+        &f,
+        &["wrong magic", "not a stance model"],
+    );
+    refused(
+        "a CSV file",
+        corpus_csv().as_bytes(),
+        &["wrong magic", "not a stance model"],
+    );
+    refused("zeros", &[0u8; 4096], &["wrong magic"]);
+}
+
+#[test]
+fn a_payload_length_beyond_the_file_is_refused_before_allocating() {
+    for (what, claim) in [
+        ("2^60", 1u64 << 60),
+        ("u64::MAX", u64::MAX),
+        ("u64::MAX - 20", u64::MAX - PREAMBLE as u64),
+        ("zero", 0),
+    ] {
+        let mut f = bytes().to_vec();
+        f[12..20].copy_from_slice(&claim.to_le_bytes());
+        refused(
+            what,
+            &f,
+            &[
+                &format!("claims a {claim}-byte payload"),
+                "truncated or corrupted",
+            ],
+        );
+    }
+}
+
+#[test]
+fn a_crafted_enormous_vocabulary_is_refused_quickly() {
+    const HUGE: u64 = 1_000_000_000_000;
+    // The header alone claims it: it disagrees with the vocabulary's count.
+    let f = with_header(|h| h["n_features"] = HUGE.into());
+    refused("header n_features", &f, &["header says 1000000000000"]);
+    // Header and vocabulary agree on it; the bytes can't hold it.
+    let f = with_header(|h| h["n_features"] = HUGE.into());
+    let (header, rest) = split_header(payload(&f));
+    let mut body = rest.to_vec();
+    body[..8].copy_from_slice(&HUGE.to_le_bytes());
+    let f = assemble(
+        1,
+        &join_header(&serde_json::to_vec(&header).unwrap(), &body),
+    );
+    refused(
+        "vocabulary count",
+        &f,
+        &["1000000000000 terms", "more than the file can hold"],
+    );
+    // Both claim usize::MAX.
+    let f = with_header(|h| h["n_features"] = u64::MAX.into());
+    let (header, rest) = split_header(payload(&f));
+    let mut body = rest.to_vec();
+    body[..8].copy_from_slice(&u64::MAX.to_le_bytes());
+    let f = assemble(
+        1,
+        &join_header(&serde_json::to_vec(&header).unwrap(), &body),
+    );
+    refused(
+        "vocabulary count u64::MAX",
+        &f,
+        &["more than the file can hold"],
+    );
+}
+
+#[test]
+fn crafted_lengths_inside_the_payload_are_refused_quickly() {
+    // The JSON header's own length.
+    let p = payload(bytes());
+    for claim in [1u64 << 60, u64::MAX, p.len() as u64] {
+        let mut q = p.to_vec();
+        q[..8].copy_from_slice(&claim.to_le_bytes());
+        refused(
+            &format!("header length {claim}"),
+            &assemble(1, &q),
+            &["more bytes"],
+        );
+    }
+    // The first term's length.
+    let f = with_body(|b| b[8..12].copy_from_slice(&u32::MAX.to_le_bytes()));
+    refused("term length", &f, &["needs 4294967295 more bytes"]);
+    // A payload that ends early (fewer weights than the heads need).
+    let f = with_body(|b| b.truncate(b.len() - 8));
+    refused("short weights", &f, &["more bytes"]);
+    // Bytes after the last head.
+    let f = with_body(|b| b.extend_from_slice(&[0; 8]));
+    refused(
+        "trailing bytes",
+        &f,
+        &["8 unexpected bytes after the last head"],
+    );
+    // A term that is not UTF-8.
+    let f = with_body(|b| b[12] = 0xff);
+    refused("term not UTF-8", &f, &["not UTF-8"]);
+    // A header that is not JSON, or not the expected JSON.
+    let rest = split_header(p).1;
+    refused(
+        "header not JSON",
+        &assemble(1, &join_header(b"{not json", rest)),
+        &["header:"],
+    );
+    refused(
+        "header without n_features",
+        &with_header(|h| {
+            h.as_object_mut().unwrap().remove("n_features");
+        }),
+        &["header:", "n_features"],
+    );
+}
+
+#[test]
+fn crafted_huge_label_lists_are_refused_quickly() {
+    // Note: 2 million labels claim 2e6 x n_terms x 8 bytes of weights (gigabytes);
+    // the JSON holding them is about 20 MB, which is what reading it may cost.
+    let many: Vec<Value> = (0..2_000_000)
+        .map(|i| Value::from(format!("l{i}")))
+        .collect();
+    let f = with_header(|h| h["topic"]["labels"] = Value::Array(many.clone()));
+    refused("topic labels", &f, &["more bytes"]);
+    let f = with_header(|h| h["stance"]["shared"]["labels"] = Value::Array(many.clone()));
+    refused("shared stance labels", &f, &["more bytes"]);
+    let f = with_header(|h| h["stance"]["per_topic"][0]["labels"] = Value::Array(many));
+    refused("own stance labels", &f, &["more bytes"]);
+    // Per-topic stance heads that don't match the topics.
+    let nones = vec![Value::Null; 2_000_000];
+    let f = with_header(|h| h["stance"]["per_topic"] = Value::Array(nones));
+    refused(
+        "per-topic list",
+        &f,
+        &["stance heads do not match the topics"],
+    );
+    // An empty label list.
+    let f = with_header(|h| h["topic"]["labels"] = Value::Array(Vec::new()));
+    refused("no topic labels", &f, &["no labels"]);
+}
+
+#[test]
+fn save_and_load_round_trip_exactly() {
+    let (trained, file) = model();
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.model");
+    std::fs::write(&first, file).unwrap();
+    let loaded = StanceModel::load(&first).unwrap();
+    assert!(
+        loaded.to_bytes() == *file,
+        "loaded model serialises differently"
+    );
+    let second = dir.path().join("second.model");
+    loaded.save(&second).unwrap();
+    assert!(
+        std::fs::read(&second).unwrap() == *file,
+        "re-saved file differs"
+    );
+
+    assert_eq!(loaded.topics(), trained.topics());
+    assert_eq!(loaded.meta, trained.meta);
+    let again = StanceModel::load(&second).unwrap();
+    let mut texts: Vec<String> = corpus().into_iter().map(|r| r.0).collect();
+    texts.push("Completely unseen words: zebra quantum.".into());
+    texts.push(String::new());
+    for m in [&loaded, &again] {
+        let (mut a1, mut a2) = (trained.vectorizer.analyzer(), m.vectorizer.analyzer());
+        let (mut r1, mut r2) = (Row::default(), Row::default());
+        for t in &texts {
+            let p = trained.predict_text(&mut a1, t, &mut r1);
+            let q = m.predict_text(&mut a2, t, &mut r2);
+            assert_eq!(p, q, "{t:?}");
+            assert_eq!(r1.cols, r2.cols, "{t:?}");
+            assert_eq!(r1.vals, r2.vals, "{t:?}");
+        }
+    }
+
+    // The CLI's evaluation of the file is the library's evaluation of the
+    // model as trained, to the last digit.
+    let w = Workdir::new();
+    let out = w.evaluate(&second);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = corpus();
+    let texts: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let topics: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
+    let stances: Vec<String> = rows.iter().map(|r| r.2.clone()).collect();
+    let ev = stance::cli::evaluate::evaluate(trained, &texts, &topics, Some(&stances));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        serde_json::to_string(&ev).unwrap() + "\n"
+    );
+}
