@@ -30,8 +30,10 @@ pub struct CvScore {
     pub head: String,
     /// The C tried.
     pub c: f64,
-    /// Mean macro-F1 over the folds.
-    pub macro_f1: f64,
+    /// The metric maximised: "f_avg" (favor/against labels) or "macro_f1".
+    pub metric: String,
+    /// Its mean over the folds.
+    pub score: f64,
 }
 
 /// How the model was made; stored in the file.

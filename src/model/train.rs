@@ -6,7 +6,7 @@ use super::classifier::{CvScore, StanceHead, StanceHeads, StanceModel, TrainingM
 use super::head::LinearHead;
 use super::logistic::{fit, LogisticParams};
 use crate::error::{Error, Result};
-use crate::eval::cv::{best_c, cross_validate};
+use crate::eval::cv::{best_c, cross_validate, cv_metric};
 use crate::features::{CsrMatrix, Vectorizer, VectorizerConfig};
 
 /// Everything `train` needs besides the data.
@@ -163,7 +163,8 @@ fn fit_head(
             cv.push(CvScore {
                 head: name.to_string(),
                 c,
-                macro_f1: s,
+                metric: cv_metric(&names).to_string(),
+                score: s,
             });
         }
         params.c = best_c(&scores).unwrap_or(params.c);
