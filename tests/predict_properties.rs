@@ -16,8 +16,11 @@ fn model() -> &'static StanceModel {
     })
 }
 
+/// One sentence's topic index, topic probabilities and stance (label, probability).
+type Scored = (usize, Vec<f64>, Option<(String, f64)>);
+
 /// Scores every sentence of `text` and returns the predictions' labels and probabilities.
-fn score(text: &str) -> Vec<(usize, Vec<f64>, Option<(String, f64)>)> {
+fn score(text: &str) -> Vec<Scored> {
     let m = model();
     let mut analyzer = m.vectorizer.analyzer();
     let mut row = Row::default();
