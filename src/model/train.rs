@@ -193,8 +193,9 @@ fn fit_head(
     ));
     if !r.converged {
         log(&format!(
-            "warning: {name} did not converge within {} iterations; raise the limit or lower C",
-            params.max_iter
+            "warning: {name} did not converge ({}, {} of at most {} iterations); \
+             raise --max-iter or lower C",
+            r.termination, r.iterations, params.max_iter
         ));
     }
     Ok(LinearHead {
