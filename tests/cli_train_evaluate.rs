@@ -614,7 +614,10 @@ fn fails_before_training(w: &Workdir, out: &Path) -> String {
         "1",
     ]);
     let e = failed(&o);
-    assert!(e.contains("cannot write to"), "{e}");
+    assert!(
+        e.contains(&format!("cannot write {}", out.display())),
+        "the message names the --out path: {e}"
+    );
     assert!(!e.contains("read 72 rows"), "the data was read first:\n{e}");
     assert!(!e.contains("iterations"), "a head was trained first:\n{e}");
     e

@@ -353,6 +353,6 @@ fn score_to_an_unwritable_directory_fails_before_reading_input() {
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
     assert_eq!(status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("/nonexistent-dir"), "{stderr}");
+    assert!(stderr.contains("/nonexistent-dir/x.csv"), "{stderr}");
     assert!(!Path::new("/nonexistent-dir").exists());
 }

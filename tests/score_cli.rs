@@ -674,7 +674,7 @@ fn exit_codes_and_fatal_errors_before_any_work() {
     let out = w.score(&["articles.csv", "--out", "no/such/dir/s.csv"]);
     assert_eq!(code(&out), 1);
     assert!(
-        stderr(&out).contains("cannot write to no/such/dir"),
+        stderr(&out).contains("cannot write no/such/dir/s.csv: its directory no/such/dir"),
         "{}",
         stderr(&out)
     );

@@ -76,5 +76,12 @@ pub fn check_writable(out: &std::path::Path) -> anyhow::Result<()> {
         .prefix(".stance-probe-")
         .tempfile_in(&dir)
         .map(drop)
-        .map_err(|e| anyhow::anyhow!("cannot write to {}: {e}", dir.display()))
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot write {}: its directory {} does not accept new files ({})",
+                out.display(),
+                dir.display(),
+                e.kind()
+            )
+        })
 }
