@@ -220,9 +220,15 @@ impl Stemmer {
     }
 }
 
-/// Runs `stem` on `word`, falling back to `word` if it panics.
+/// Runs `stem` on `word`, falling back to `word` if it panics or stems it to nothing.
+// Note: rust-stemmers' Greek stemmer panics on some words ("ισαισα") and stems
+// others to "" ("ετε", found by the analyzer fuzz target); an empty term would
+// also make n-grams with an empty part.
 fn guarded<'a>(word: &'a str, stem: impl FnOnce(&'a str) -> Cow<'a, str>) -> Cow<'a, str> {
-    catch_unwind(AssertUnwindSafe(|| stem(word))).unwrap_or(Cow::Borrowed(word))
+    match catch_unwind(AssertUnwindSafe(|| stem(word))) {
+        Ok(s) if !s.is_empty() || word.is_empty() => s,
+        _ => Cow::Borrowed(word),
+    }
 }
 
 impl Clone for Stemmer {
@@ -336,5 +342,12 @@ mod tests {
                 let _ = stemmer.stem(word);
             }
         }
+    }
+
+    #[test]
+    fn a_stem_is_never_empty() {
+        // Found by fuzz/fuzz_targets/analyzer.rs (fuzz/regressions/analyzer/).
+        let st = Stemmer::new(Language::Greek);
+        assert_eq!(st.stem("ετε"), "ετε");
     }
 }
