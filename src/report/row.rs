@@ -621,6 +621,23 @@ fn json_index(map: &JsonMap, key: &'static str) -> Result<usize, ProblemKind> {
 pub(crate) mod tests {
     use super::*;
 
+    /// The reader's columns and the writer's (`stance score`) are one contract:
+    /// every required column is written, and whatever else is written is one of
+    /// the optional columns this reader looks up by name.
+    #[test]
+    fn required_columns_match_what_score_writes() {
+        let written = crate::io::scored::STATEMENT_COLUMNS;
+        for c in REQUIRED_COLUMNS {
+            assert!(written.contains(&c), "score does not write {c:?}");
+        }
+        let extra: Vec<&str> = written
+            .iter()
+            .copied()
+            .filter(|c| !REQUIRED_COLUMNS.contains(c))
+            .collect();
+        assert_eq!(extra, ["date", "source", "min_confidence"]);
+    }
+
     pub(crate) const HEADER: &str =
         "article_id,sentence,start,end,text,topic,topic_prob,stance,stance_prob,date,source,best_topic,min_confidence";
 
