@@ -50,7 +50,11 @@ struct HeadInfo {
 #[derive(Serialize, Deserialize)]
 struct StanceInfo {
     /// Per topic: Some(head) when it has its own, None when it uses the shared one.
-    per_topic: Vec<Option<HeadInfo>>,
+    ///
+    /// Note: boxed so that each `null` costs 8 bytes while the list is read,
+    /// not a whole `HeadInfo`: a crafted file with millions of them must not
+    /// need much more memory than its own size to be refused.
+    per_topic: Vec<Option<Box<HeadInfo>>>,
     shared: Option<HeadInfo>,
 }
 
@@ -72,7 +76,7 @@ impl StanceModel {
                 .map(|h| match h {
                     StanceHead::Own(h) => {
                         heads.push(h);
-                        Some(info(h))
+                        Some(Box::new(info(h)))
                     }
                     StanceHead::Shared => None,
                 })
