@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 pub use super::memo::MEMO_LIMIT;
 use super::memo::{Outcome, TermMemo};
@@ -13,6 +14,7 @@ use super::ngrams::{CharNgrams, StemSequence};
 use super::stem::{Language, Stemmer};
 use super::stopwords::StopWords;
 use super::tokenize;
+use super::word_ids::{WordIds, UNKNOWN_WORD};
 
 /// Put before every character n-gram, so the two feature families never
 /// collide in one vocabulary (the word "ab" vs the characters "ab").
@@ -56,11 +58,19 @@ impl Default for AnalyzerConfig {
 /// All buffers live inside the analyzer and are reused from one text to the
 /// next, so in steady state analysing a text allocates only when it meets a
 /// surface form it has not seen before.
+///
+/// Terms come out two ways: as strings ([`Analyzer::for_each_term`], for
+/// counting a corpus whose terms are not known yet), or, with a [`WordIds`]
+/// dictionary, as word ids plus character n-grams
+/// ([`Analyzer::for_each_word_id`], for looking terms up in a fitted
+/// vocabulary without building n-gram strings).
 #[derive(Clone)]
 pub struct Analyzer {
     config: AnalyzerConfig,
     stemmer: Option<Stemmer>,
     stop_words: Option<StopWords>,
+    /// Shared by clones; the memo caches each word's id in it.
+    words: Arc<WordIds>,
     memo: TermMemo,
     normalized: String,
     stems: StemSequence,
@@ -69,13 +79,19 @@ pub struct Analyzer {
 }
 
 impl Analyzer {
-    /// An analyzer for `config`, with an empty stem memo.
+    /// An analyzer for `config`, with an empty stem memo and an empty word dictionary.
     pub fn new(config: &AnalyzerConfig) -> Analyzer {
+        Analyzer::with_word_ids(config, Arc::new(WordIds::new()))
+    }
+
+    /// An analyzer that reports words as their ids in `words`.
+    pub fn with_word_ids(config: &AnalyzerConfig, words: Arc<WordIds>) -> Analyzer {
         Analyzer {
             config: config.clone(),
             stemmer: config.stem.then(|| Stemmer::new(config.language)),
             stop_words: Some(StopWords::new(config.language))
                 .filter(|set| config.stop_words && !set.is_empty()),
+            words,
             memo: TermMemo::new(),
             normalized: String::new(),
             stems: StemSequence::new(),
@@ -92,6 +108,11 @@ impl Analyzer {
     /// How many distinct surface forms the memo holds (at most [`MEMO_LIMIT`]).
     pub fn memo_len(&self) -> usize {
         self.memo.len()
+    }
+
+    /// The dictionary words are reported in by [`Analyzer::for_each_word_id`].
+    pub fn word_ids(&self) -> &Arc<WordIds> {
+        &self.words
     }
 
     /// Calls `emit` once per term occurrence in `text`, in a fixed order.
@@ -113,6 +134,7 @@ impl Analyzer {
         self.word_spans.clear();
         let keep_spans = self.config.char_ngrams.is_some();
         let use_memo = self.stemmer.is_some() || self.stop_words.is_some();
+        let (stemmer, stop_words, words) = (self.stemmer.as_ref(), self.stop_words, &*self.words);
         for (offset, word) in tokenize::word_indices(&self.normalized) {
             if keep_spans {
                 self.word_spans.push((offset, offset + word.len()));
@@ -121,20 +143,63 @@ impl Analyzer {
                 self.stems.push(word);
                 continue;
             }
-            let (stemmer, stop_words) = (self.stemmer.as_ref(), self.stop_words);
             let outcome = self
                 .memo
-                .get_or_insert_with(word, |word| resolve(word, stemmer, stop_words));
-            if let Outcome::Term(term) = outcome {
+                .get_or_insert_with(word, |word| resolve(word, stemmer, stop_words, words));
+            if let Outcome::Term(term, _) = outcome {
                 self.stems.push(term);
             }
         }
         self.stems.for_each_ngram(self.config.ngram_max, &mut emit);
+        self.emit_char_ngrams(&mut emit);
+    }
+
+    /// The same analysis as [`Analyzer::for_each_term`], for a vocabulary lookup.
+    ///
+    /// Fills `ids` (cleared first) with one id per word that survives
+    /// stop-word removal, in text order: the id of its term in this analyzer's
+    /// [`WordIds`], or [`UNKNOWN_WORD`]. The word n-grams of the text are then
+    /// exactly the windows of `ids` (a window with an unknown word is not in
+    /// the vocabulary). Character n-grams, if configured, go to `emit_char`
+    /// as in `for_each_term`. Nothing is emitted when `ngram_max` is 0.
+    pub fn for_each_word_id(
+        &mut self,
+        text: &str,
+        ids: &mut Vec<u32>,
+        mut emit_char: impl FnMut(&str),
+    ) {
+        tokenize::normalize_into(text, &mut self.normalized);
+        ids.clear();
+        self.word_spans.clear();
+        let keep_spans = self.config.char_ngrams.is_some();
+        let keep_words = self.config.ngram_max > 0;
+        let (stemmer, stop_words, words) = (self.stemmer.as_ref(), self.stop_words, &*self.words);
+        for (offset, word) in tokenize::word_indices(&self.normalized) {
+            if keep_spans {
+                self.word_spans.push((offset, offset + word.len()));
+            }
+            if !keep_words {
+                continue;
+            }
+            // Note: the memo is used even without stemming or stop words, as
+            // the cache of each surface form's id.
+            let outcome = self
+                .memo
+                .get_or_insert_with(word, |word| resolve(word, stemmer, stop_words, words));
+            if let Outcome::Term(_, id) = outcome {
+                ids.push(id);
+            }
+        }
+        self.emit_char_ngrams(&mut emit_char);
+    }
+
+    /// Character n-grams of the words whose spans the last analysis kept.
+    fn emit_char_ngrams(&mut self, emit: &mut impl FnMut(&str)) {
         if let Some(range) = self.config.char_ngrams {
             for &(start, end) in &self.word_spans {
                 if let Some(word) = self.normalized.get(start..end) {
                     self.char_ngrams
-                        .for_each_ngram(word, range, CHAR_NGRAM_PREFIX, &mut emit);
+                        .for_each_ngram(word, range, CHAR_NGRAM_PREFIX, emit);
                 }
             }
         }
@@ -162,19 +227,29 @@ impl fmt::Debug for Analyzer {
     }
 }
 
-/// What a surface form the memo has not seen becomes: `None` for a stop word.
+/// What a surface form the memo has not seen becomes: `None` for a stop
+/// word, else its term and the term's id in `words`.
 fn resolve<'w>(
     word: &'w str,
     stemmer: Option<&Stemmer>,
     stop_words: Option<StopWords>,
-) -> Option<Cow<'w, str>> {
+    words: &WordIds,
+) -> Option<(Cow<'w, str>, u32)> {
     if stop_words.is_some_and(|set| set.contains(word)) {
         return None;
     }
-    Some(match stemmer {
+    let term = match stemmer {
         Some(stemmer) => stemmer.stem(word),
         None => Cow::Borrowed(word),
-    })
+    };
+    // Note: an empty dictionary (the analyzer of a corpus being counted)
+    // costs nothing to ask.
+    let id = if words.is_empty() {
+        UNKNOWN_WORD
+    } else {
+        words.get(&term)
+    };
+    Some((term, id))
 }
 
 #[cfg(test)]

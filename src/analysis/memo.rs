@@ -1,4 +1,5 @@
-//! The analyzer's memo: what each distinct lowercased surface form becomes.
+//! The analyzer's memo: what each distinct lowercased surface form becomes
+//! (its term, and the term's id in a [`super::WordIds`] dictionary).
 //!
 //! Stemming dominates analysis time, and natural text repeats a small
 //! vocabulary, so every surface form is stemmed once and looked up after.
@@ -26,8 +27,8 @@ const ARENA_LIMIT: usize = 64 << 20;
 pub enum Outcome<'a> {
     /// A stop word: dropped.
     Stop,
-    /// This term (the stem, or the word itself).
-    Term(&'a str),
+    /// This term (the stem, or the word itself) and the id it was resolved with.
+    Term(&'a str, u32),
 }
 
 /// How a slot's term is stored.
@@ -50,6 +51,8 @@ struct Slot {
     key_len: u16,
     term_len: u16,
     kind: Kind,
+    /// The term's id, as `resolve` gave it.
+    id: u32,
 }
 
 const EMPTY: Slot = Slot {
@@ -58,6 +61,7 @@ const EMPTY: Slot = Slot {
     key_len: 0,
     term_len: 0,
     kind: Kind::Stop,
+    id: 0,
 };
 
 /// A bounded map from surface form to [`Outcome`].
@@ -91,19 +95,19 @@ impl TermMemo {
 
     /// What `word` becomes, computing it with `resolve` on the first sight.
     ///
-    /// `resolve` returns `None` for a stop word, otherwise the term.
+    /// `resolve` returns `None` for a stop word, otherwise the term and its id.
     /// Words too long to remember (64 KiB and up) are resolved every time.
     pub fn get_or_insert_with<'m>(
         &'m mut self,
         word: &'m str,
-        resolve: impl FnOnce(&str) -> Option<std::borrow::Cow<'_, str>>,
+        resolve: impl FnOnce(&str) -> Option<(std::borrow::Cow<'_, str>, u32)>,
     ) -> Outcome<'m> {
         let hash = fx_hash(word.as_bytes());
         if let Some(index) = self.find(word, hash) {
             return self.outcome(word, self.slots[index]);
         }
         let resolved = resolve(word);
-        let term_len = resolved.as_ref().map_or(0, |term| term.len());
+        let term_len = resolved.as_ref().map_or(0, |(term, _)| term.len());
         let too_long = word.is_empty()
             || word.len() > usize::from(u16::MAX)
             || term_len > usize::from(u16::MAX);
@@ -112,10 +116,10 @@ impl TermMemo {
             // buffer instead and resolve it again next time.
             return match resolved {
                 None => Outcome::Stop,
-                Some(term) => {
+                Some((term, id)) => {
                     self.unstored.clear();
                     self.unstored.push_str(&term);
-                    Outcome::Term(&self.unstored)
+                    Outcome::Term(&self.unstored, id)
                 }
             };
         }
@@ -127,12 +131,12 @@ impl TermMemo {
         }
         let start = self.arena.len();
         self.arena.push_str(word);
-        let kind = match &resolved {
-            None => Kind::Stop,
-            Some(term) if term == word => Kind::Unchanged,
-            Some(term) => {
+        let (kind, id) = match &resolved {
+            None => (Kind::Stop, 0),
+            Some((term, id)) if term == word => (Kind::Unchanged, *id),
+            Some((term, id)) => {
                 self.arena.push_str(term);
-                Kind::Stem
+                (Kind::Stem, *id)
             }
         };
         // Note: both lengths were checked against u16::MAX and the arena
@@ -143,6 +147,7 @@ impl TermMemo {
             key_len: u16::try_from(word.len()).unwrap_or(0),
             term_len: u16::try_from(term_len).unwrap_or(0),
             kind,
+            id,
         };
         let index = self.free_slot(hash);
         self.slots[index] = slot;
@@ -153,11 +158,11 @@ impl TermMemo {
     fn outcome<'m>(&'m self, word: &'m str, slot: Slot) -> Outcome<'m> {
         match slot.kind {
             Kind::Stop => Outcome::Stop,
-            Kind::Unchanged => Outcome::Term(word),
+            Kind::Unchanged => Outcome::Term(word, slot.id),
             Kind::Stem => {
                 let from = slot.start as usize + usize::from(slot.key_len);
                 let to = from + usize::from(slot.term_len);
-                Outcome::Term(self.arena.get(from..to).unwrap_or(word))
+                Outcome::Term(self.arena.get(from..to).unwrap_or(word), slot.id)
             }
         }
     }
@@ -244,16 +249,17 @@ mod tests {
     use super::*;
     use std::borrow::Cow;
 
-    fn upper(word: &str) -> Option<Cow<'_, str>> {
-        Some(Cow::Owned(word.to_uppercase()))
+    /// Terms carry their length as the id, so tests see ids survive too.
+    fn upper(word: &str) -> Option<(Cow<'_, str>, u32)> {
+        Some((Cow::Owned(word.to_uppercase()), word.len() as u32))
     }
 
-    fn never(_: &str) -> Option<Cow<'_, str>> {
+    fn never(_: &str) -> Option<(Cow<'_, str>, u32)> {
         panic!("resolved a word the memo should know")
     }
 
-    fn first_three(word: &str) -> Option<Cow<'_, str>> {
-        Some(Cow::Owned(word.chars().take(3).collect()))
+    fn first_three(word: &str) -> Option<(Cow<'_, str>, u32)> {
+        Some((Cow::Owned(word.chars().take(3).collect()), 3))
     }
 
     #[test]
@@ -262,20 +268,23 @@ mod tests {
         assert_eq!(memo.len(), 0);
         assert_eq!(
             memo.get_or_insert_with("cats", upper),
-            Outcome::Term("CATS")
+            Outcome::Term("CATS", 4)
         );
         assert_eq!(memo.get_or_insert_with("the", |_| None), Outcome::Stop);
         assert_eq!(
-            memo.get_or_insert_with("run", |w| Some(Cow::Borrowed(w))),
-            Outcome::Term("run")
+            memo.get_or_insert_with("run", |w| Some((Cow::Borrowed(w), 7))),
+            Outcome::Term("run", 7)
         );
         // Hits do not call `resolve` again.
         assert_eq!(
             memo.get_or_insert_with("cats", never),
-            Outcome::Term("CATS")
+            Outcome::Term("CATS", 4)
         );
         assert_eq!(memo.get_or_insert_with("the", never), Outcome::Stop);
-        assert_eq!(memo.get_or_insert_with("run", never), Outcome::Term("run"));
+        assert_eq!(
+            memo.get_or_insert_with("run", never),
+            Outcome::Term("run", 7)
+        );
         assert_eq!(memo.len(), 3);
     }
 
@@ -291,7 +300,7 @@ mod tests {
             let expected = word.to_uppercase();
             assert_eq!(
                 memo.get_or_insert_with(word, never),
-                Outcome::Term(&expected)
+                Outcome::Term(&expected, word.len() as u32)
             );
         }
         assert!(memo.slots.len() >= 2 * memo.len());
@@ -313,10 +322,10 @@ mod tests {
         let expected = huge.to_uppercase();
         assert_eq!(
             memo.get_or_insert_with(&huge, upper),
-            Outcome::Term(expected.as_str())
+            Outcome::Term(expected.as_str(), 70_000)
         );
         assert_eq!(memo.get_or_insert_with(&huge, |_| None), Outcome::Stop);
-        assert_eq!(memo.get_or_insert_with("", upper), Outcome::Term(""));
+        assert_eq!(memo.get_or_insert_with("", upper), Outcome::Term("", 0));
         assert_eq!(memo.len(), 0);
     }
 
@@ -325,15 +334,15 @@ mod tests {
         let mut memo = TermMemo::new();
         assert_eq!(
             memo.get_or_insert_with("новости", first_three),
-            Outcome::Term("нов")
+            Outcome::Term("нов", 3)
         );
         assert_eq!(
             memo.get_or_insert_with("الحكومة", first_three),
-            Outcome::Term("الح")
+            Outcome::Term("الح", 3)
         );
         assert_eq!(
             memo.get_or_insert_with("новости", first_three),
-            Outcome::Term("нов")
+            Outcome::Term("нов", 3)
         );
     }
 
@@ -341,11 +350,12 @@ mod tests {
         use super::*;
         use proptest::prelude::*;
 
-        fn reverse_or_stop(word: &str) -> Option<Cow<'_, str>> {
+        fn reverse_or_stop(word: &str) -> Option<(Cow<'_, str>, u32)> {
+            let id = word.chars().count() as u32;
             match word.len() % 3 {
                 0 => None,
-                1 => Some(Cow::Borrowed(word)),
-                _ => Some(Cow::Owned(word.chars().rev().collect())),
+                1 => Some((Cow::Borrowed(word), id)),
+                _ => Some((Cow::Owned(word.chars().rev().collect()), id)),
             }
         }
 
@@ -365,7 +375,9 @@ mod tests {
                 for word in &words {
                     let expected = match reverse_or_stop(word) {
                         None => Outcome::Stop,
-                        Some(term) => Outcome::Term(Box::leak(term.into_owned().into_boxed_str())),
+                        Some((term, id)) => {
+                            Outcome::Term(Box::leak(term.into_owned().into_boxed_str()), id)
+                        }
                     };
                     prop_assert_eq!(memo.get_or_insert_with(word, reverse_or_stop), expected);
                 }

@@ -9,7 +9,9 @@
 //! - [`ngrams`]: word n-grams over stems, character n-grams of words;
 //! - [`analyzer`]: the [`Analyzer`] that runs all of the above for one text
 //!   and hands each term to a callback, configured by [`AnalyzerConfig`];
-//!   it remembers what each surface form became in a private memo (`memo.rs`).
+//!   it remembers what each surface form became in a private memo (`memo.rs`);
+//! - [`word_ids`]: the dictionary of a vocabulary's words, so that a fitted
+//!   vocabulary is looked up by word ids rather than n-gram strings.
 
 pub mod analyzer;
 mod memo;
@@ -18,7 +20,9 @@ pub mod sentence;
 pub mod stem;
 pub mod stopwords;
 pub mod tokenize;
+pub mod word_ids;
 
 pub use analyzer::{Analyzer, AnalyzerConfig, CHAR_NGRAM_PREFIX};
 pub use sentence::{split_sentences, SentenceSpan};
 pub use stem::{Language, UnknownLanguage};
+pub use word_ids::{WordIds, UNKNOWN_WORD};

@@ -2,12 +2,14 @@
 
 pub mod counts;
 pub mod sparse;
+pub mod term_index;
 pub mod tfidf;
 pub mod vectorizer;
 pub mod vocab;
 
 pub use counts::CountedDocs;
 pub use sparse::{CsrBuilder, CsrMatrix};
+pub use term_index::TermIndex;
 pub use tfidf::Tfidf;
 pub use vectorizer::{Row, Vectorizer, VectorizerConfig};
 pub use vocab::{display_term, DfBound, VocabConfig, Vocabulary};

@@ -1,10 +1,13 @@
 //! Text to TF-IDF rows: analyzer + vocabulary + idf, fitted together.
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::counts::{run_lengths, CountedDocs};
+use super::counts::CountedDocs;
 use super::sparse::{CsrBuilder, CsrMatrix};
+use super::term_index::TermIndex;
 use super::tfidf::Tfidf;
 use super::vocab::{VocabConfig, Vocabulary};
 use crate::analysis::{Analyzer, AnalyzerConfig};
@@ -26,6 +29,8 @@ pub struct VectorizerConfig {
 pub struct Vectorizer {
     config: VectorizerConfig,
     vocab: Vocabulary,
+    /// The vocabulary's word n-grams by word ids, for [`Vectorizer::transform_one`].
+    index: Arc<TermIndex>,
     tfidf: Tfidf,
 }
 
@@ -75,17 +80,13 @@ impl Vectorizer {
             rows.push_row(&cols, &w);
         }
         let x = rows.finish(vocab.len());
-        let v = Vectorizer {
-            config: config.clone(),
-            vocab,
-            tfidf,
-        };
-        Ok((v, x))
+        Ok((Vectorizer::from_parts(config.clone(), vocab, tfidf), x))
     }
 
     /// Rebuilds a fitted vectorizer from stored parts.
     pub fn from_parts(config: VectorizerConfig, vocab: Vocabulary, tfidf: Tfidf) -> Vectorizer {
         Vectorizer {
+            index: Arc::new(TermIndex::new(&vocab)),
             config,
             vocab,
             tfidf,
@@ -107,27 +108,48 @@ impl Vectorizer {
         &self.tfidf
     }
 
-    /// A fresh analyzer with this vectorizer's settings (one per thread).
+    /// A fresh analyzer with this vectorizer's settings and word ids (one per thread).
     pub fn analyzer(&self) -> Analyzer {
-        Analyzer::new(&self.config.analyzer)
+        Analyzer::with_word_ids(&self.config.analyzer, Arc::clone(self.index.words()))
     }
 
     /// The TF-IDF row of one text, into reusable buffers; unknown terms are dropped.
+    ///
+    /// `analyzer` should come from [`Vectorizer::analyzer`]: word n-grams are
+    /// then looked up by word ids. Any other analyzer with the same settings
+    /// gives the same row, the slower way, through n-gram strings.
     pub fn transform_one(&self, analyzer: &mut Analyzer, text: &str, row: &mut Row) {
         row.ids.clear();
         let vocab = &self.vocab;
         let ids = &mut row.ids;
-        analyzer.for_each_term(text, |t| {
-            if let Some(c) = vocab.get(t) {
-                ids.push(c);
-            }
-        });
-        let pairs = run_lengths(std::mem::take(&mut row.ids));
+        if Arc::ptr_eq(analyzer.word_ids(), self.index.words()) {
+            analyzer.for_each_word_id(text, &mut row.words, |t| {
+                if let Some(c) = vocab.get(t) {
+                    ids.push(c);
+                }
+            });
+            let max_n = self.config.analyzer.ngram_max;
+            self.index
+                .for_each_column(&row.words, max_n, |c| ids.push(c));
+        } else {
+            analyzer.for_each_term(text, |t| {
+                if let Some(c) = vocab.get(t) {
+                    ids.push(c);
+                }
+            });
+        }
+        // Note: counted in place, so that a reused row allocates nothing.
+        row.ids.sort_unstable();
         row.cols.clear();
         row.counts.clear();
-        for (c, n) in pairs {
-            row.cols.push(c);
-            row.counts.push(n);
+        for &c in &row.ids {
+            match (row.cols.last(), row.counts.last_mut()) {
+                (Some(&last), Some(n)) if last == c => *n += 1,
+                _ => {
+                    row.cols.push(c);
+                    row.counts.push(1);
+                }
+            }
         }
         self.tfidf.weigh(&row.cols, &row.counts, &mut row.vals);
     }
@@ -159,10 +181,107 @@ impl Vectorizer {
 /// Reusable buffers for one sparse row.
 #[derive(Debug, Default, Clone)]
 pub struct Row {
+    /// Word ids of the text, from the analyzer.
+    words: Vec<u32>,
+    /// Column of every term occurrence.
     ids: Vec<u32>,
     /// Column numbers, increasing.
     pub cols: Vec<u32>,
     counts: Vec<u32>,
     /// TF-IDF weights matching `cols`.
     pub vals: Vec<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::Language;
+    use crate::features::DfBound;
+    use proptest::prelude::*;
+
+    /// Words that stem, stop words, numbers, non-ASCII and punctuation.
+    const POOL: &[&str] = &[
+        "troops",
+        "troop",
+        "withdrawal",
+        "withdraw",
+        "the",
+        "of",
+        "Iraq",
+        "Iraqi",
+        "coalition",
+        "forces",
+        "1,000.5",
+        "U.S.",
+        "can't",
+        "Palästina",
+        "новости",
+        "قال",
+        ".",
+        ",",
+        "\"",
+    ];
+
+    fn text(picks: &[usize]) -> String {
+        picks
+            .iter()
+            .map(|&i| POOL[i % POOL.len()])
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn config() -> impl Strategy<Value = VectorizerConfig> {
+        (
+            any::<bool>(),
+            any::<bool>(),
+            0usize..5,
+            proptest::option::of((1usize..3, 2usize..5)),
+            1usize..3,
+            proptest::option::of(1usize..40),
+        )
+            .prop_map(
+                |(stem, stop_words, ngram_max, char_ngrams, min_df, max_features)| {
+                    VectorizerConfig {
+                        analyzer: AnalyzerConfig {
+                            language: Language::English,
+                            stem,
+                            stop_words,
+                            ngram_max,
+                            char_ngrams,
+                        },
+                        vocab: VocabConfig {
+                            min_df: DfBound::Count(min_df),
+                            max_features,
+                            ..VocabConfig::default()
+                        },
+                        sublinear_tf: false,
+                    }
+                },
+            )
+    }
+
+    proptest! {
+        /// The word-id lookup and the n-gram-string lookup give the same row,
+        /// whatever the settings, pruning, unknown words and punctuation.
+        #[test]
+        fn word_id_rows_equal_string_rows(
+            config in config(),
+            corpus in proptest::collection::vec(proptest::collection::vec(0usize..40, 0..12), 2..12),
+            queries in proptest::collection::vec(proptest::collection::vec(0usize..40, 0..16), 1..8),
+        ) {
+            let corpus: Vec<String> = corpus.iter().map(|p| text(p)).collect();
+            // Note: a pruned-away vocabulary is a training error, not a case here.
+            let Ok((v, _)) = Vectorizer::fit_transform(&config, &corpus) else {
+                return Ok(());
+            };
+            let (mut by_ids, mut by_strings) = (v.analyzer(), Analyzer::new(&config.analyzer));
+            let (mut a, mut b) = (Row::default(), Row::default());
+            for q in queries.iter().map(|p| text(p)).chain(corpus.iter().cloned()) {
+                v.transform_one(&mut by_ids, &q, &mut a);
+                v.transform_one(&mut by_strings, &q, &mut b);
+                prop_assert_eq!(&a.cols, &b.cols, "{:?}", q);
+                prop_assert_eq!(&a.vals, &b.vals, "{:?}", q);
+            }
+        }
+    }
 }
