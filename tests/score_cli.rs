@@ -658,6 +658,12 @@ fn exit_codes_and_fatal_errors_before_any_work() {
         stderr(&out)
     );
     assert_eq!(
+        stderr(&out).matches("os error").count(),
+        1,
+        "the cause is said once: {}",
+        stderr(&out)
+    );
+    assert_eq!(
         w.read("s.csv"),
         "old\n",
         "a failed run leaves the old output"

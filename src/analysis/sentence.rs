@@ -61,7 +61,7 @@ pub fn split_sentences(text: &str) -> Vec<SentenceSpan> {
         // Note: token bounds come from `char_indices`, so these slices always
         // succeed; `get` keeps even a logic slip from panicking.
         let token = text.get(start..end).unwrap_or_default();
-        has_word |= token.chars().any(char::is_alphanumeric);
+        has_word |= has_alphanumeric(token);
         let before = cuts.len();
         cjk_cuts(token, |offset| cuts.push(start + offset));
         if let Some(&last) = cuts.get(before..).and_then(<[usize]>::last) {
@@ -69,12 +69,18 @@ pub fn split_sentences(text: &str) -> Vec<SentenceSpan> {
             // lone first token of one any more.
             sentence_start_token = usize::MAX;
             let tail = text.get(last..end).unwrap_or_default();
-            has_word = tail.chars().any(char::is_alphanumeric);
+            has_word = has_alphanumeric(tail);
         }
         let Some(&(next_start, next_end)) = tokens.get(index + 1) else {
             break;
         };
         let gap = text.get(end..next_start).unwrap_or_default();
+        if ends_in_ascii_alphanumeric(token) && is_blank_within_line(gap) {
+            // Note: the common case, a word inside a line. With no line break
+            // and no terminal punctuation or closer, no rule below can cut
+            // here (`ends_sentence` gives `Terminal::None` and 0 breaks).
+            continue;
+        }
         let next = text.get(next_start..next_end).unwrap_or_default();
         let cut = if line_breaks(gap) >= 2 {
             true
@@ -106,8 +112,20 @@ pub fn split_sentences(text: &str) -> Vec<SentenceSpan> {
 fn tokens(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = None;
-    for (offset, c) in text.char_indices() {
-        match (c.is_whitespace(), start) {
+    let bytes = text.as_bytes();
+    for (offset, &b) in bytes.iter().enumerate() {
+        // Note: bytes rather than `char_indices`, as most text is ASCII. A
+        // UTF-8 continuation byte never starts or ends a run; a leading byte
+        // is decoded to ask its character.
+        let white = match b {
+            0x00..=0x7f => matches!(b, b'\t'..=b'\r' | b' '),
+            0x80..=0xbf => continue,
+            _ => text
+                .get(offset..)
+                .and_then(|rest| rest.chars().next())
+                .is_some_and(char::is_whitespace),
+        };
+        match (white, start) {
             (true, Some(s)) => {
                 out.push((s, offset));
                 start = None;
@@ -120,6 +138,25 @@ fn tokens(text: &str) -> Vec<(usize, usize)> {
         out.push((s, text.len()));
     }
     out
+}
+
+/// Whether `token` holds a letter or digit (any script).
+fn has_alphanumeric(token: &str) -> bool {
+    token.bytes().any(|b| b.is_ascii_alphanumeric())
+        || (!token.is_ascii() && token.chars().any(char::is_alphanumeric))
+}
+
+/// Whether `token`'s last character is an ASCII letter or digit.
+fn ends_in_ascii_alphanumeric(token: &str) -> bool {
+    token
+        .as_bytes()
+        .last()
+        .is_some_and(|b| b.is_ascii_alphanumeric())
+}
+
+/// Whether a whitespace gap holds only spaces and tabs (no line break).
+fn is_blank_within_line(gap: &str) -> bool {
+    gap.bytes().all(|b| b == b' ' || b == b'\t')
 }
 
 /// `text[from..to]` without surrounding whitespace, if anything is left.
