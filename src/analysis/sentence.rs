@@ -111,33 +111,65 @@ pub fn split_sentences(text: &str) -> Vec<SentenceSpan> {
 /// The maximal runs of non-whitespace characters, as byte ranges.
 fn tokens(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    let mut start = None;
     let bytes = text.as_bytes();
-    for (offset, &b) in bytes.iter().enumerate() {
-        // Note: bytes rather than `char_indices`, as most text is ASCII. A
-        // UTF-8 continuation byte never starts or ends a run; a leading byte
-        // is decoded to ask its character.
-        let white = match b {
-            0x00..=0x7f => matches!(b, b'\t'..=b'\r' | b' '),
-            0x80..=0xbf => continue,
-            _ => text
-                .get(offset..)
-                .and_then(|rest| rest.chars().next())
-                .is_some_and(char::is_whitespace),
-        };
-        match (white, start) {
-            (true, Some(s)) => {
-                out.push((s, offset));
-                start = None;
+    let mut at = 0;
+    // Note: two tight loops over bytes (skip whitespace, then take the
+    // token) rather than `char_indices` with a state per character; only a
+    // non-ASCII byte needs its character decoded.
+    loop {
+        while at < bytes.len() {
+            match whitespace_at(text, at) {
+                Some(len) => at += len,
+                None => break,
             }
-            (false, None) => start = Some(offset),
-            _ => {}
         }
+        if at >= bytes.len() {
+            return out;
+        }
+        let start = at;
+        while at < bytes.len() {
+            let b = bytes[at];
+            if b < 0x80 {
+                if is_ascii_space(b) {
+                    break;
+                }
+                at += 1;
+            } else if whitespace_at(text, at).is_some() {
+                break;
+            } else {
+                at += utf8_len(b);
+            }
+        }
+        out.push((start, at.min(bytes.len())));
     }
-    if let Some(s) = start {
-        out.push((s, text.len()));
+}
+
+/// Whitespace as `char::is_whitespace` has it, for ASCII bytes.
+#[inline]
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+/// The byte length of the whitespace character starting at `at`, if it is one.
+#[inline]
+fn whitespace_at(text: &str, at: usize) -> Option<usize> {
+    let b = *text.as_bytes().get(at)?;
+    if b < 0x80 {
+        return is_ascii_space(b).then_some(1);
     }
-    out
+    let c = text.get(at..)?.chars().next()?;
+    c.is_whitespace().then(|| c.len_utf8())
+}
+
+/// The length of the UTF-8 sequence a leading byte starts (1 for a stray continuation byte).
+#[inline]
+fn utf8_len(b: u8) -> usize {
+    match b {
+        0xf0.. => 4,
+        0xe0.. => 3,
+        0xc0.. => 2,
+        _ => 1,
+    }
 }
 
 /// Whether `token` holds a letter or digit (any script).
