@@ -57,8 +57,16 @@ pub fn split_sentences(text: &str) -> Vec<SentenceSpan> {
     // Note: a sentence of punctuation alone (a stray "." or ">") is not one;
     // it runs on until a word arrives, except at a blank line.
     let mut has_word = false;
-    for (index, &(start, end)) in tokens.iter().enumerate() {
-        // Note: token bounds come from `char_indices`, so these slices always
+    for (index, &Token { start, end, plain }) in tokens.iter().enumerate() {
+        if plain {
+            // Note: the common case, a word inside a line. It has a letter or
+            // digit; with no line break after it and no terminal punctuation,
+            // closer or CJK stop, no rule below can cut after it
+            // (`ends_sentence` gives `Terminal::None` and 0 breaks).
+            has_word = true;
+            continue;
+        }
+        // Note: token bounds are char boundaries, so these slices always
         // succeed; `get` keeps even a logic slip from panicking.
         let token = text.get(start..end).unwrap_or_default();
         has_word |= has_alphanumeric(token);
@@ -71,16 +79,15 @@ pub fn split_sentences(text: &str) -> Vec<SentenceSpan> {
             let tail = text.get(last..end).unwrap_or_default();
             has_word = has_alphanumeric(tail);
         }
-        let Some(&(next_start, next_end)) = tokens.get(index + 1) else {
+        let Some(&Token {
+            start: next_start,
+            end: next_end,
+            ..
+        }) = tokens.get(index + 1)
+        else {
             break;
         };
         let gap = text.get(end..next_start).unwrap_or_default();
-        if ends_in_ascii_alphanumeric(token) && is_blank_within_line(gap) {
-            // Note: the common case, a word inside a line. With no line break
-            // and no terminal punctuation or closer, no rule below can cut
-            // here (`ends_sentence` gives `Terminal::None` and 0 breaks).
-            continue;
-        }
         let next = text.get(next_start..next_end).unwrap_or_default();
         let cut = if line_breaks(gap) >= 2 {
             true
@@ -108,9 +115,19 @@ pub fn split_sentences(text: &str) -> Vec<SentenceSpan> {
     spans
 }
 
-/// The maximal runs of non-whitespace characters, as byte ranges.
-fn tokens(text: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
+/// A maximal run of non-whitespace characters.
+#[derive(Debug, Clone, Copy)]
+struct Token {
+    start: usize,
+    end: usize,
+    /// ASCII, ending in a letter or digit, and followed by spaces or tabs
+    /// only (or by the end of the text): no sentence can end after it.
+    plain: bool,
+}
+
+/// The text's tokens, in order.
+fn tokens(text: &str) -> Vec<Token> {
+    let mut out: Vec<Token> = Vec::new();
     let bytes = text.as_bytes();
     let mut at = 0;
     // Note: two tight loops over bytes (skip whitespace, then take the
@@ -118,15 +135,21 @@ fn tokens(text: &str) -> Vec<(usize, usize)> {
     // non-ASCII byte needs its character decoded.
     loop {
         while at < bytes.len() {
-            match whitespace_at(text, at) {
-                Some(len) => at += len,
-                None => break,
+            let Some(len) = whitespace_at(text, at) else {
+                break;
+            };
+            if bytes[at] != b' ' && bytes[at] != b'\t' {
+                if let Some(last) = out.last_mut() {
+                    last.plain = false;
+                }
             }
+            at += len;
         }
         if at >= bytes.len() {
             return out;
         }
         let start = at;
+        let mut ascii = true;
         while at < bytes.len() {
             let b = bytes[at];
             if b < 0x80 {
@@ -137,10 +160,13 @@ fn tokens(text: &str) -> Vec<(usize, usize)> {
             } else if whitespace_at(text, at).is_some() {
                 break;
             } else {
+                ascii = false;
                 at += utf8_len(b);
             }
         }
-        out.push((start, at.min(bytes.len())));
+        let end = at.min(bytes.len());
+        let plain = ascii && bytes[end - 1].is_ascii_alphanumeric();
+        out.push(Token { start, end, plain });
     }
 }
 
@@ -176,19 +202,6 @@ fn utf8_len(b: u8) -> usize {
 fn has_alphanumeric(token: &str) -> bool {
     token.bytes().any(|b| b.is_ascii_alphanumeric())
         || (!token.is_ascii() && token.chars().any(char::is_alphanumeric))
-}
-
-/// Whether `token`'s last character is an ASCII letter or digit.
-fn ends_in_ascii_alphanumeric(token: &str) -> bool {
-    token
-        .as_bytes()
-        .last()
-        .is_some_and(|b| b.is_ascii_alphanumeric())
-}
-
-/// Whether a whitespace gap holds only spaces and tabs (no line break).
-fn is_blank_within_line(gap: &str) -> bool {
-    gap.bytes().all(|b| b == b' ' || b == b'\t')
 }
 
 /// `text[from..to]` without surrounding whitespace, if anything is left.
