@@ -85,8 +85,19 @@ impl Vectorizer {
 
     /// Rebuilds a fitted vectorizer from stored parts.
     pub fn from_parts(config: VectorizerConfig, vocab: Vocabulary, tfidf: Tfidf) -> Vectorizer {
+        let index = TermIndex::new(&vocab);
+        Vectorizer::from_indexed_parts(config, vocab, index, tfidf)
+    }
+
+    /// [`Vectorizer::from_parts`] with the index already built from `vocab`.
+    pub(crate) fn from_indexed_parts(
+        config: VectorizerConfig,
+        vocab: Vocabulary,
+        index: TermIndex,
+        tfidf: Tfidf,
+    ) -> Vectorizer {
         Vectorizer {
-            index: Arc::new(TermIndex::new(&vocab)),
+            index: Arc::new(index),
             config,
             vocab,
             tfidf,

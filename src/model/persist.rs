@@ -22,7 +22,7 @@ use super::classifier::{StanceHead, StanceHeads, StanceModel, TrainingMeta};
 use super::head::LinearHead;
 use super::logistic::FitReport;
 use crate::error::{Error, Result};
-use crate::features::{Tfidf, Vectorizer, VectorizerConfig, Vocabulary};
+use crate::features::{TermIndex, Tfidf, Vectorizer, VectorizerConfig, Vocabulary};
 
 /// The file's first bytes.
 pub const MAGIC: &[u8; 8] = b"STANCE\0M";
@@ -171,10 +171,18 @@ impl StanceModel {
             return Err(bad("file changed while reading".into()));
         }
         let (payload, sum) = rest.split_at(len as usize);
-        if Sha256::digest(payload).as_slice() != sum {
+        // Note: the checksum and the decoding run side by side, as both take
+        // tens of milliseconds on a large model. The decoder is hardened
+        // against arbitrary bytes, and what it decoded is used only if the
+        // checksum matches.
+        let (intact, model) = rayon::join(
+            || Sha256::digest(payload).as_slice() == sum,
+            || parse_payload(payload),
+        );
+        if !intact {
             return Err(bad("checksum mismatch: the file is corrupted".into()));
         }
-        parse_payload(payload).map_err(bad)
+        model.map_err(bad)
     }
 }
 
@@ -210,6 +218,27 @@ fn parse_payload(p: &[u8]) -> std::result::Result<StanceModel, String> {
             "the analyzer settings produce no terms (ngram_max 0, no character n-grams)".into(),
         );
     }
+    // Note: indexing the vocabulary's word n-grams runs beside decoding the
+    // weights; both take tens of milliseconds on a large model.
+    let (index, rest) = rayon::join(
+        || TermIndex::new(&vocab),
+        || parse_weights(&mut r, &header, n_terms),
+    );
+    let (tfidf, topic, stance) = rest?;
+    Ok(StanceModel {
+        vectorizer: Vectorizer::from_indexed_parts(header.vectorizer, vocab, index, tfidf),
+        topic,
+        stance,
+        meta: header.meta,
+    })
+}
+
+/// Decodes the idf and the heads, the rest of the payload after the vocabulary.
+fn parse_weights(
+    r: &mut Reader,
+    header: &Header,
+    n_terms: usize,
+) -> std::result::Result<(Tfidf, LinearHead, Option<StanceHeads>), String> {
     let idf = r.f64s(n_terms)?;
     if idf.iter().any(|v| !(v.is_finite() && *v >= 1.0)) {
         return Err("an idf value is not a finite number >= 1".into());
@@ -266,12 +295,7 @@ fn parse_payload(p: &[u8]) -> std::result::Result<StanceModel, String> {
             r.remaining()
         ));
     }
-    Ok(StanceModel {
-        vectorizer: Vectorizer::from_parts(header.vectorizer, vocab, tfidf),
-        topic,
-        stance,
-        meta: header.meta,
-    })
+    Ok((tfidf, topic, stance))
 }
 
 /// A bounds-checked cursor over the payload.
