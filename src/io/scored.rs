@@ -630,22 +630,25 @@ pub fn push_fixed(buf: &mut Vec<u8>, x: f64, plus: bool) {
 }
 
 /// Appends `s` as one CSV field, quoted only when it holds `,` `"` CR or LF.
+///
+/// Note: the searches use `memchr` (SIMD); every statement's text goes
+/// through here, and a byte-at-a-time scan was 4% of scoring time.
 pub fn push_csv(buf: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
-    if !bytes
-        .iter()
-        .any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
-    {
+    let special = memchr::memchr3(b',', b'"', b'\n', bytes).is_some()
+        || memchr::memchr(b'\r', bytes).is_some();
+    if !special {
         buf.extend_from_slice(bytes);
         return;
     }
     buf.push(b'"');
-    for (i, part) in bytes.split(|&b| b == b'"').enumerate() {
-        if i > 0 {
-            buf.extend_from_slice(b"\"\"");
-        }
-        buf.extend_from_slice(part);
+    let mut from = 0;
+    for quote in memchr::memchr_iter(b'"', bytes) {
+        buf.extend_from_slice(&bytes[from..=quote]);
+        buf.push(b'"');
+        from = quote + 1;
     }
+    buf.extend_from_slice(&bytes[from..]);
     buf.push(b'"');
 }
 
@@ -823,6 +826,20 @@ mod tests {
         assert_eq!(json, r#""q\"\\\n\t\u0001é""#);
         let back: String = serde_json::from_str(&json).unwrap();
         assert_eq!(back, "q\"\\\n\t\u{1}é");
+    }
+
+    proptest::proptest! {
+        /// The csv crate reads back exactly the field `push_csv` wrote.
+        #[test]
+        fn csv_fields_read_back_exactly(field in "[a\",\r\n \u{e9}]{0,12}|\\PC{0,40}") {
+            let mut line = Vec::new();
+            push_csv(&mut line, &field);
+            line.extend_from_slice(b",end\n");
+            let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(&line[..]);
+            let record = reader.records().next().unwrap().unwrap();
+            proptest::prop_assert_eq!(&record[0], field.as_str());
+            proptest::prop_assert_eq!(&record[1], "end");
+        }
     }
 
     fn labels() -> Labels {
