@@ -44,7 +44,9 @@ impl Tfidf {
         out.clear();
         let mut norm2 = 0.0;
         for (&c, &n) in cols.iter().zip(counts) {
-            let tf = if self.sublinear_tf {
+            // Note: most terms occur once in a sentence, and 1 + ln(1) is
+            // exactly 1, so the logarithm is skipped for them.
+            let tf = if self.sublinear_tf && n > 1 {
                 1.0 + f64::from(n).ln()
             } else {
                 f64::from(n)
