@@ -1,6 +1,7 @@
 //! The vocabulary: which terms become features, chosen by document frequency and count.
 
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -75,10 +76,22 @@ impl Default for VocabConfig {
 }
 
 /// Terms in lexicographic order; a term's position is its feature column.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Vocabulary {
     terms: Vec<String>,
-    index: FxHashMap<String, u32>,
+    /// Column by term, built on the first [`Vocabulary::get`].
+    ///
+    /// Note: scoring looks word n-grams up through a `TermIndex`, so for a
+    /// model without character n-grams this map is never needed; building it
+    /// eagerly cost tens of milliseconds of every load of a large model.
+    index: OnceLock<FxHashMap<String, u32>>,
+}
+
+/// Two vocabularies are equal when their terms are (whether or not a lookup built the index).
+impl PartialEq for Vocabulary {
+    fn eq(&self, other: &Vocabulary) -> bool {
+        self.terms == other.terms
+    }
 }
 
 impl Vocabulary {
@@ -87,12 +100,10 @@ impl Vocabulary {
         if terms.windows(2).any(|w| w[0] >= w[1]) {
             return Err("vocabulary terms are not sorted and distinct".into());
         }
-        let index = terms
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.clone(), i as u32))
-            .collect();
-        Ok(Vocabulary { terms, index })
+        Ok(Vocabulary {
+            terms,
+            index: OnceLock::new(),
+        })
     }
 
     /// Chooses the features among `terms` with document frequencies `df` and total
@@ -153,7 +164,14 @@ impl Vocabulary {
 
     /// The column of `term`, if it is a feature.
     pub fn get(&self, term: &str) -> Option<u32> {
-        self.index.get(term).copied()
+        let index = self.index.get_or_init(|| {
+            self.terms
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.clone(), i as u32))
+                .collect()
+        });
+        index.get(term).copied()
     }
 
     /// Number of features.
