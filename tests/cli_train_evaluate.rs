@@ -5,8 +5,12 @@
 //! three stances) where one topic has too few rows for its own stance head, so
 //! both per-topic heads and the shared head are trained.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::TempWorkdir;
 
 use serde_json::Value;
 
@@ -121,43 +125,25 @@ fn labelled_csv(shift: usize) -> String {
 
 /// A temp dir the binary runs in.
 struct Workdir {
-    dir: tempfile::TempDir,
+    base: TempWorkdir,
+}
+
+impl std::ops::Deref for Workdir {
+    type Target = TempWorkdir;
+    fn deref(&self) -> &TempWorkdir {
+        &self.base
+    }
 }
 
 impl Workdir {
     /// An empty temp dir with `train.csv` and `test.csv` written into it.
     fn new() -> Workdir {
         let w = Workdir {
-            dir: tempfile::tempdir().unwrap(),
+            base: TempWorkdir::new(),
         };
         w.write("train.csv", labelled_csv(0));
         w.write("test.csv", labelled_csv(1));
         w
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.path(name);
-        std::fs::write(&path, contents).unwrap();
-        path
-    }
-
-    fn read(&self, name: &str) -> Vec<u8> {
-        std::fs::read(self.path(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-    }
-
-    fn command(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_stance"));
-        c.current_dir(self.dir.path())
-            .env_remove("RAYON_NUM_THREADS");
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command().args(args).output().unwrap()
     }
 
     /// Runs `args` and fails the test (showing stderr) unless it succeeds.
@@ -683,10 +669,13 @@ fn same_data_and_parameters_give_byte_identical_models() {
     let w = Workdir::new();
     w.train("train.csv", "a.model", &[]);
     w.train("train.csv", "b.model", &[]);
-    assert!(w.read("a.model") == w.read("b.model"), "two runs differ");
+    assert!(
+        w.read_bytes("a.model") == w.read_bytes("b.model"),
+        "two runs differ"
+    );
     // A different parameter gives a different file (the comparison can fail).
     w.train("train.csv", "c.model", &["--sublinear-tf"]);
-    assert!(w.read("a.model") != w.read("c.model"));
+    assert!(w.read_bytes("a.model") != w.read_bytes("c.model"));
 }
 
 #[test]
@@ -708,7 +697,7 @@ fn thread_count_does_not_change_the_model() {
             .output()
             .unwrap();
         assert!(out.status.success(), "{threads} threads: {}", stderr(&out));
-        let bytes = w.read(&name);
+        let bytes = w.read_bytes(&name);
         match &reference {
             None => reference = Some(bytes),
             Some(r) => assert!(

@@ -7,11 +7,14 @@
 //! payload length, payload (u64 JSON header length + JSON header, vocabulary,
 //! idf, weights), SHA-256 of the payload.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use common::TempWorkdir;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use stance::features::Row;
@@ -179,20 +182,23 @@ fn peak_rss_kib() -> Option<u64> {
 
 /// A temp dir with a labelled CSV to evaluate on.
 struct Workdir {
-    dir: tempfile::TempDir,
+    base: TempWorkdir,
+}
+
+impl std::ops::Deref for Workdir {
+    type Target = TempWorkdir;
+    fn deref(&self) -> &TempWorkdir {
+        &self.base
+    }
 }
 
 impl Workdir {
     fn new() -> Workdir {
         let w = Workdir {
-            dir: tempfile::tempdir().unwrap(),
+            base: TempWorkdir::new(),
         };
-        std::fs::write(w.path("data.csv"), corpus_csv()).unwrap();
+        w.write("data.csv", corpus_csv());
         w
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
     }
 
     /// `stance evaluate --model MODEL --data data.csv --json` under a 512 MiB

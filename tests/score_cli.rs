@@ -3,11 +3,15 @@
 //! Every test trains a tiny model first (`stance train --min-df 1 --c 1` on
 //! [`TRAIN`], a few milliseconds), then scores inputs written next to it.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Child, ChildStdout, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
+
+use common::TempWorkdir;
 
 /// A tiny labelled corpus in the shipped domain (topics and stances of LABELING.md).
 const TRAIN: &str = "text,topic,stance
@@ -60,13 +64,20 @@ const STATEMENT_HEADER: [&str; 13] = [
 
 /// A temp dir with a trained model in it.
 struct Workdir {
-    dir: tempfile::TempDir,
+    base: TempWorkdir,
+}
+
+impl std::ops::Deref for Workdir {
+    type Target = TempWorkdir;
+    fn deref(&self) -> &TempWorkdir {
+        &self.base
+    }
 }
 
 impl Workdir {
     fn new() -> Workdir {
         let w = Workdir {
-            dir: tempfile::tempdir().unwrap(),
+            base: TempWorkdir::new(),
         };
         w.write("train.csv", TRAIN);
         let out = w.run(&[
@@ -86,34 +97,6 @@ impl Workdir {
             String::from_utf8_lossy(&out.stderr)
         );
         w
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.path(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).unwrap();
-        }
-        std::fs::write(&path, contents).unwrap();
-        path
-    }
-
-    fn read(&self, name: &str) -> String {
-        std::fs::read_to_string(self.path(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-    }
-
-    fn command(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_stance"));
-        c.current_dir(self.dir.path())
-            .env_remove("RAYON_NUM_THREADS");
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command().args(args).output().unwrap()
     }
 
     /// `stance score --model m.model ARGS...`
