@@ -1,6 +1,7 @@
 //! Features: term counts, vocabulary, TF-IDF weights and sparse rows.
 
 pub mod counts;
+mod pair_table;
 pub mod sparse;
 pub mod term_index;
 pub mod tfidf;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
+use super::pair_table::PairTable;
 use super::vocab::Vocabulary;
 use crate::analysis::{WordIds, CHAR_NGRAM_PREFIX, UNKNOWN_WORD};
 
@@ -24,7 +25,7 @@ pub struct TermIndex {
     /// Column of each word's unigram, by word id, or [`NONE`].
     unigrams: Vec<u32>,
     /// Column of each bigram, keyed by its two word ids.
-    bigrams: FxHashMap<u64, u32>,
+    bigrams: PairTable,
     /// Column of each longer n-gram, keyed by its word ids.
     longer: FxHashMap<Box<[u32]>, u32>,
     /// The longest word n-gram in the vocabulary.
@@ -42,17 +43,29 @@ impl TermIndex {
     pub fn new(vocab: &Vocabulary) -> TermIndex {
         let mut words = WordIds::new();
         let mut unigrams = Vec::new();
-        let mut bigrams = FxHashMap::default();
+        let mut bigrams = Vec::new();
         let mut longer = FxHashMap::default();
         let mut max_n = 0;
         let mut ids = Vec::new();
+        // Note: the terms are sorted, so runs of them share their first word
+        // ("war crime", "war on"); its id is looked up once per run.
+        let mut first: (&str, u32) = ("", UNKNOWN_WORD);
         for (column, term) in vocab.terms().iter().enumerate() {
             if term.starts_with(CHAR_NGRAM_PREFIX) {
                 continue;
             }
             let column = column as u32;
             ids.clear();
-            ids.extend(term.split(' ').map(|word| words.insert(word)));
+            for (i, word) in term.split(' ').enumerate() {
+                ids.push(match i {
+                    0 if word == first.0 && first.1 != UNKNOWN_WORD => first.1,
+                    0 => {
+                        first = (word, words.insert(word));
+                        first.1
+                    }
+                    _ => words.insert(word),
+                });
+            }
             max_n = max_n.max(ids.len());
             match ids[..] {
                 [word] => {
@@ -62,9 +75,7 @@ impl TermIndex {
                     }
                     unigrams[at] = column;
                 }
-                [first, second] => {
-                    bigrams.insert(pair(first, second), column);
-                }
+                [first, second] => bigrams.push((pair(first, second), column)),
                 _ => {
                     longer.insert(ids.clone().into_boxed_slice(), column);
                 }
@@ -73,7 +84,7 @@ impl TermIndex {
         TermIndex {
             words: Arc::new(words),
             unigrams,
-            bigrams,
+            bigrams: PairTable::new(&bigrams),
             longer,
             max_n,
         }
@@ -105,7 +116,7 @@ impl TermIndex {
                 if window.contains(&UNKNOWN_WORD) {
                     continue;
                 }
-                if let Some(&column) = self.bigrams.get(&pair(window[0], window[1])) {
+                if let Some(column) = self.bigrams.get(pair(window[0], window[1])) {
                     emit(column);
                 }
             }
