@@ -52,7 +52,9 @@ impl SentenceSpan {
 /// text gives no span.
 pub fn split_sentences(text: &str) -> Vec<SentenceSpan> {
     let tokens = tokens(text);
-    let mut cuts = Vec::new();
+    // Note: sized for prose (a sentence every ~100 bytes, so this rarely
+    // grows); growing from empty cost several reallocations per article.
+    let mut cuts = Vec::with_capacity(text.len() / 64 + 1);
     let mut sentence_start_token = 0;
     // Note: a sentence of punctuation alone (a stray "." or ">") is not one;
     // it runs on until a word arrives, except at a blank line.
@@ -127,7 +129,10 @@ struct Token {
 
 /// The text's tokens, in order.
 fn tokens(text: &str) -> Vec<Token> {
-    let mut out: Vec<Token> = Vec::new();
+    // Note: a token and its space average about 6 bytes in English prose;
+    // growing from empty cost about 10 reallocations per 20 Newsgroups
+    // paragraph (callgrind).
+    let mut out: Vec<Token> = Vec::with_capacity(text.len() / 5 + 1);
     let bytes = text.as_bytes();
     let mut at = 0;
     // Note: two tight loops over bytes (skip whitespace, then take the
