@@ -45,7 +45,7 @@ impl Rng {
     /// A class drawn from softmax(scores): labels are noisy, so the classes overlap.
     fn draw(&mut self, scores: &[f64]) -> u32 {
         let mut p = scores.to_vec();
-        stance::model::head::softmax_in_place(&mut p);
+        stance::model::softmax::softmax_in_place(&mut p);
         let u = self.uniform();
         let mut acc = 0.0;
         for (k, pk) in p.iter().enumerate() {

@@ -3,6 +3,8 @@
 use ndarray::{Array1, Array2};
 
 use super::logistic::FitReport;
+use super::softmax::softmax_in_place;
+use super::sparse_dot::add_row_times_weights;
 
 /// A multinomial logistic classifier over the vectorizer's features.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,14 +43,7 @@ impl LinearHead {
             .zip(self.intercept.iter())
             .for_each(|(o, &b)| *o = b);
         let w = self.weights.as_slice().unwrap_or(&[]);
-        for (&j, &v) in cols.iter().zip(vals) {
-            let j = j as usize;
-            if let Some(wj) = w.get(j * k..(j + 1) * k) {
-                for (o, &wjk) in out.iter_mut().zip(wj) {
-                    *o += v * wjk;
-                }
-            }
-        }
+        add_row_times_weights(w, cols, vals, out);
         softmax_in_place(out);
     }
 
@@ -81,17 +76,6 @@ impl LinearHead {
         c.truncate(k);
         c
     }
-}
-
-/// Replaces scores by their softmax.
-pub fn softmax_in_place(z: &mut [f64]) {
-    let max = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let mut sum = 0.0;
-    for v in z.iter_mut() {
-        *v = (*v - max).exp();
-        sum += *v;
-    }
-    z.iter_mut().for_each(|v| *v /= sum);
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@ pub mod lbfgs;
 pub mod logistic;
 pub mod loss;
 pub mod persist;
+pub mod softmax;
+pub mod sparse_dot;
 pub mod train;
 pub mod vecops;
 
