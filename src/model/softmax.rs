@@ -9,9 +9,10 @@
 
 /// `log2(e)`.
 const LOG2_E: f64 = std::f64::consts::LOG2_E;
-/// `ln(2)` split in two (fdlibm's constants): `n * LN2_HI` is exact for the `n` used here.
-const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+/// `ln(2)` split in two (fdlibm's constants, 6.93147180369123816490e-01 and
+/// 1.90821492927058770002e-10): `n * LN2_HI` is exact for the `n` used here.
+const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
 /// `1.5 * 2^52`: adding it rounds a double of magnitude below `2^51` to an
 /// integer, which then sits in the low bits of the sum's representation.
 const ROUND_SHIFT: f64 = 6_755_399_441_055_744.0;
