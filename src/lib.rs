@@ -13,5 +13,6 @@ pub mod features;
 pub mod io;
 pub mod model;
 pub mod report;
+pub mod swar;
 
 pub use error::{Error, Result};

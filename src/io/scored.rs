@@ -13,6 +13,7 @@ use super::articles::{Article, Rejected};
 use crate::error::{Error, Result};
 use crate::report::row::UNCERTAIN;
 use crate::report::ScoredRow;
+use crate::swar;
 
 /// How records are encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -656,26 +657,17 @@ pub fn push_csv(buf: &mut Vec<u8>, s: &str) {
 /// integer arithmetic instead.
 #[inline]
 fn needs_quotes(bytes: &[u8]) -> bool {
-    const fn splat(byte: u8) -> u64 {
-        u64::from_ne_bytes([byte; 8])
-    }
-    // Note: nonzero exactly when some byte of `word` equals `byte` (the
-    // classic test for a zero byte, applied to `word ^ splat(byte)`).
-    let holds = |word: u64, byte: u8| {
-        let x = word ^ splat(byte);
-        x.wrapping_sub(splat(1)) & !x & splat(0x80)
-    };
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let word = u64::from_ne_bytes(word);
-        if holds(word, b',') | holds(word, b'"') | holds(word, b'\n') | holds(word, b'\r') != 0 {
+    let mut at = 0;
+    while let Some(word) = swar::load(bytes, at) {
+        let special = swar::eq(word, b',') | swar::eq(word, b'"') | swar::eq(word, b'\n');
+        if special | swar::eq(word, b'\r') != 0 {
             return true;
         }
+        at += 8;
     }
-    chunks
-        .remainder()
+    bytes
+        .get(at..)
+        .unwrap_or_default()
         .iter()
         .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
 }

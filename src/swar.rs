@@ -1,0 +1,104 @@
+//! Byte tests eight bytes at a time in a `u64` ("SIMD within a register").
+//!
+//! The hot text loops (sentence tokens, ASCII words, CSV quoting, the stem
+//! memo's hash) spend most of their time on short runs of bytes; testing a
+//! whole word per step with integer arithmetic beats both a byte loop and a
+//! library call's set-up there, and needs no target features. A lane is one
+//! byte, lane 0 the first byte in memory ([`load`] is little-endian).
+//!
+//! The masks returned have the high bit of each flagged lane set and nothing
+//! else. Tests marked "lowest lane exact" may also flag lanes above a flagged
+//! one (a borrow carries up), so only [`first_lane`] of their result is
+//! reliable, which is all a scan needs.
+
+/// `byte` in every lane.
+#[inline(always)]
+pub const fn splat(byte: u8) -> u64 {
+    u64::from_ne_bytes([byte; 8])
+}
+
+const HIGH: u64 = splat(0x80);
+
+/// The 8 bytes from `at` as a little-endian integer, if there are 8.
+#[inline(always)]
+pub fn load(bytes: &[u8], at: usize) -> Option<u64> {
+    let chunk = bytes.get(at..at.checked_add(8)?)?;
+    <[u8; 8]>::try_from(chunk).ok().map(u64::from_le_bytes)
+}
+
+/// The index of the lowest flagged lane of a nonzero mask (8 for 0).
+#[inline(always)]
+pub fn first_lane(mask: u64) -> usize {
+    (mask.trailing_zeros() / 8) as usize
+}
+
+/// Lanes holding `byte` (lowest lane exact).
+#[inline(always)]
+pub fn eq(word: u64, byte: u8) -> u64 {
+    let x = word ^ splat(byte);
+    x.wrapping_sub(splat(1)) & !x & HIGH
+}
+
+/// Lanes below `limit` (at most 0x80), non-ASCII lanes not included (lowest lane exact).
+#[inline(always)]
+pub fn below(word: u64, limit: u8) -> u64 {
+    word.wrapping_sub(splat(limit)) & !word & HIGH
+}
+
+/// Lanes that are not ASCII (exact).
+#[inline(always)]
+pub fn non_ascii(word: u64) -> u64 {
+    word & HIGH
+}
+
+/// ASCII lanes in `lo..=hi` (exact; non-ASCII lanes are never in range).
+#[inline(always)]
+pub fn in_range(word: u64, lo: u8, hi: u8) -> u64 {
+    debug_assert!(lo <= hi && hi < 0x80);
+    // Note: with the high bits cleared no lane can carry into the next:
+    // `b + (0x80 - lo)` reaches 0x80 exactly when b >= lo, and
+    // `b + (0x7f - hi)` exactly when b > hi.
+    let low7 = word & !HIGH;
+    let at_least_lo = low7 + splat(0x80 - lo);
+    let above_hi = low7 + splat(0x7f - hi);
+    at_least_lo & !above_hi & !word & HIGH
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The lanes a byte-by-byte test flags.
+    fn lanes(bytes: [u8; 8], test: impl Fn(u8) -> bool) -> u64 {
+        bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, &b)| test(b))
+            .fold(0, |m, (i, _)| m | 0x80 << (8 * i))
+    }
+
+    proptest! {
+        #[test]
+        fn exact_tests_match_a_byte_loop(bytes: [u8; 8], lo in 0u8..0x80, span in 0u8..0x80) {
+            let hi = lo.saturating_add(span).min(0x7f);
+            let word = u64::from_le_bytes(bytes);
+            prop_assert_eq!(in_range(word, lo, hi), lanes(bytes, |b| (lo..=hi).contains(&b)));
+            prop_assert_eq!(non_ascii(word), lanes(bytes, |b| b >= 0x80));
+        }
+
+        #[test]
+        fn scans_find_the_first_matching_byte(bytes: [u8; 8], byte: u8, limit in 0u8..=0x80) {
+            let word = u64::from_le_bytes(bytes);
+            let first = |test: &dyn Fn(u8) -> bool| bytes.iter().position(|&b| test(b)).unwrap_or(8);
+            prop_assert_eq!(first_lane(eq(word, byte)), first(&|b| b == byte));
+            prop_assert_eq!(first_lane(below(word, limit)), first(&|b| b < limit));
+        }
+
+        #[test]
+        fn load_reads_eight_bytes_or_none(bytes in proptest::collection::vec(any::<u8>(), 0..20), at in 0usize..24) {
+            let expected = bytes.get(at..at + 8).map(|c| u64::from_le_bytes(c.try_into().unwrap()));
+            prop_assert_eq!(load(&bytes, at), expected);
+        }
+    }
+}
