@@ -1,7 +1,6 @@
 //! Byte tests eight bytes at a time in a `u64` ("SIMD within a register").
 //!
-//! The hot text loops (sentence tokens, ASCII words, CSV quoting, the stem
-//! memo's hash) spend most of their time on short runs of bytes; testing a
+//! The hot text loops (sentence tokens, CSV quoting, the stem memo's keys) spend most of their time on short runs of bytes; testing a
 //! whole word per step with integer arithmetic beats both a byte loop and a
 //! library call's set-up there, and needs no target features. A lane is one
 //! byte, lane 0 the first byte in memory ([`load`] is little-endian).
@@ -24,6 +23,30 @@ const HIGH: u64 = splat(0x80);
 pub fn load(bytes: &[u8], at: usize) -> Option<u64> {
     let chunk = bytes.get(at..at.checked_add(8)?)?;
     <[u8; 8]>::try_from(chunk).ok().map(u64::from_le_bytes)
+}
+
+/// Up to 8 bytes as one integer that, together with the length, determines
+/// them (the first 8 bytes of a longer slice, 0 for an empty one).
+///
+/// Note: fixed-size loads (overlapping for 4 to 7 bytes, as in wyhash) rather
+/// than a variable-length copy, which becomes a `memcpy` call.
+#[inline(always)]
+pub fn load_short(bytes: &[u8]) -> u64 {
+    let n = bytes.len();
+    let load4 = |at: usize| {
+        let four = bytes
+            .get(at..at + 4)
+            .and_then(|c| <[u8; 4]>::try_from(c).ok());
+        four.map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+    };
+    match n {
+        0 => 0,
+        1..=3 => {
+            u64::from(bytes[0]) | (u64::from(bytes[n / 2]) << 8) | (u64::from(bytes[n - 1]) << 16)
+        }
+        4..=7 => load4(0) | (load4(n - 4) << 32),
+        _ => load(bytes, 0).unwrap_or(0),
+    }
 }
 
 /// The index of the lowest flagged lane of a nonzero mask (8 for 0).
@@ -93,6 +116,13 @@ mod tests {
             let first = |test: &dyn Fn(u8) -> bool| bytes.iter().position(|&b| test(b)).unwrap_or(8);
             prop_assert_eq!(first_lane(eq(word, byte)), first(&|b| b == byte));
             prop_assert_eq!(first_lane(below(word, limit)), first(&|b| b < limit));
+        }
+
+        #[test]
+        fn short_loads_tell_forms_of_one_length_apart(a in proptest::collection::vec(any::<u8>(), 0..=8), b in proptest::collection::vec(any::<u8>(), 0..=8)) {
+            if a.len() == b.len() {
+                prop_assert_eq!(load_short(&a) == load_short(&b), a == b);
+            }
         }
 
         #[test]

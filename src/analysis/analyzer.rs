@@ -11,6 +11,7 @@ use std::sync::Arc;
 pub use super::memo::MEMO_LIMIT;
 use super::memo::{Outcome, TermMemo};
 use super::ngrams::{CharNgrams, StemSequence};
+use super::recent_ids::{Cached, RecentIds};
 use super::stem::{Language, Stemmer};
 use super::stopwords::StopWords;
 use super::tokenize;
@@ -72,6 +73,8 @@ pub struct Analyzer {
     /// Shared by clones; the memo caches each word's id in it.
     words: Arc<WordIds>,
     memo: TermMemo,
+    /// Ids of the most frequent short forms, in front of the memo when scoring.
+    recent: RecentIds,
     normalized: String,
     stems: StemSequence,
     word_spans: Vec<(usize, usize)>,
@@ -93,6 +96,7 @@ impl Analyzer {
                 .filter(|set| config.stop_words && !set.is_empty()),
             words,
             memo: TermMemo::new(),
+            recent: RecentIds::new(),
             normalized: String::new(),
             stems: StemSequence::new(),
             word_spans: Vec::new(),
@@ -182,11 +186,23 @@ impl Analyzer {
                 continue;
             }
             // Note: the memo is used even without stemming or stop words, as
-            // the cache of each surface form's id.
-            let outcome = self
-                .memo
-                .get_or_insert_with(word, |word| resolve(word, stemmer, stop_words, words));
-            if let Outcome::Term(_, id) = outcome {
+            // the cache of each surface form's id; the recent ids in front of
+            // it answer the frequent short forms from a few cache lines.
+            let cached = match self.recent.get(word) {
+                Some(cached) => cached,
+                None => {
+                    let outcome = self
+                        .memo
+                        .get_or_insert_with(word, |word| resolve(word, stemmer, stop_words, words));
+                    let cached = match outcome {
+                        Outcome::Stop => Cached::Stop,
+                        Outcome::Term(_, id) => Cached::Id(id),
+                    };
+                    self.recent.insert(word, cached);
+                    cached
+                }
+            };
+            if let Cached::Id(id) = cached {
                 ids.push(id);
             }
         }

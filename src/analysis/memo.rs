@@ -11,6 +11,8 @@
 //! `HashMap<Box<str>, Box<str>>` touches control bytes, a bucket and two heap
 //! strings.
 
+use crate::swar;
+
 /// Slots in the table: a fixed 5 MiB (20 bytes each), allocated in full on
 /// first use.
 ///
@@ -230,41 +232,12 @@ fn fx_hash(bytes: &[u8]) -> u64 {
     let mut hash = 0;
     let mut chunks = bytes.chunks_exact(8);
     for chunk in &mut chunks {
-        hash = add(hash, load8(chunk));
+        hash = add(hash, swar::load_short(chunk));
     }
-    hash = add(hash, tail(chunks.remainder()));
+    hash = add(hash, swar::load_short(chunks.remainder()));
     // Note: one more round so the top bits, used for the home slot, depend
     // on the last bytes too; the length keeps "a" and "a\0" apart.
     add(hash, bytes.len() as u64)
-}
-
-/// The first 8 bytes of `bytes` (at least 8 long) as a little-endian integer.
-#[inline]
-fn load8(bytes: &[u8]) -> u64 {
-    let mut word = [0u8; 8];
-    word.copy_from_slice(&bytes[..8]);
-    u64::from_le_bytes(word)
-}
-
-/// Up to 7 bytes as one integer that, for a given length, determines them.
-///
-/// Note: fixed-size loads (overlapping for 4 to 7 bytes, as in wyhash)
-/// rather than a variable-length copy, which became a `memcpy` call per word.
-#[inline]
-fn tail(rest: &[u8]) -> u64 {
-    let n = rest.len();
-    let load4 = |at: usize| {
-        let mut word = [0u8; 4];
-        word.copy_from_slice(&rest[at..at + 4]);
-        u64::from(u32::from_le_bytes(word))
-    };
-    match n {
-        0 => 0,
-        1..=3 => {
-            u64::from(rest[0]) | (u64::from(rest[n / 2]) << 8) | (u64::from(rest[n - 1]) << 16)
-        }
-        _ => load4(0) | (load4(n - 4) << 32),
-    }
 }
 
 /// Whether two byte strings are equal, without a `memcmp` call for short ones.
@@ -278,8 +251,11 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
         return false;
     }
     match n {
-        0..=7 => tail(a) == tail(b),
-        8..=16 => load8(a) == load8(b) && load8(&a[n - 8..]) == load8(&b[n - 8..]),
+        0..=8 => swar::load_short(a) == swar::load_short(b),
+        9..=16 => {
+            let last8 = |s: &[u8]| swar::load_short(s.get(n - 8..).unwrap_or_default());
+            swar::load_short(a) == swar::load_short(b) && last8(a) == last8(b)
+        }
         _ => a == b,
     }
 }

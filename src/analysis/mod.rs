@@ -16,6 +16,7 @@
 pub mod analyzer;
 mod memo;
 pub mod ngrams;
+mod recent_ids;
 pub mod sentence;
 pub mod stem;
 pub mod stopwords;
