@@ -69,6 +69,15 @@ impl PairTable {
         (slot.key == key && key != EMPTY_KEY).then_some(slot.column)
     }
 
+    /// Reads `key`'s home slot and returns its key, so that a caller can start
+    /// the cache misses of many lookups at once (see `TermIndex::for_each_column`).
+    #[inline]
+    pub fn touch(&self, key: u64) -> u64 {
+        self.slots
+            .get(home(key, self.bits))
+            .map_or(0, |slot| slot.key)
+    }
+
     /// The slot holding `key`, or the free slot where it would go.
     #[inline]
     fn slot_of(&self, key: u64) -> usize {
