@@ -73,7 +73,7 @@ pub struct Analyzer {
     /// Shared by clones; the memo caches each word's id in it.
     words: Arc<WordIds>,
     memo: TermMemo,
-    /// Ids of the most frequent short forms, in front of the memo when scoring.
+    /// Ids of the most frequent short forms, in front of the memo for word-id lookups.
     recent: RecentIds,
     normalized: String,
     stems: StemSequence,
