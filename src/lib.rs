@@ -12,6 +12,7 @@ pub mod eval;
 pub mod features;
 pub mod io;
 pub mod model;
+pub mod prefetch;
 pub mod report;
 pub mod swar;
 

@@ -1,5 +1,7 @@
 //! One sparse row times a dense weight matrix: the linear part of a head.
 
+use crate::prefetch::prefetch;
+
 /// Adds `sum_i vals[i] * weights[cols[i], ..]` to `out`.
 ///
 /// `weights` is row-major, features x classes, with `out.len()` classes; a
@@ -45,6 +47,22 @@ fn add_in_blocks(weights: &[f64], cols: &[u32], vals: &[f64], out: &mut [f64]) {
         }
         offset += block;
         rest = tail;
+    }
+}
+
+/// Starts loading the weight rows of `cols` into the cache (rows of `k`
+/// classes), so that a later [`add_row_times_weights`] finds them there.
+pub fn prefetch_rows(weights: &[f64], k: usize, cols: &[u32]) {
+    for &j in cols {
+        let at = j as usize * k;
+        if let Some(row) = weights.get(at..at + k) {
+            // Note: one element per 64-byte line, and the last one, touch every
+            // line the row spans wherever it starts.
+            row.iter().step_by(8).for_each(prefetch);
+            if let Some(last) = row.last() {
+                prefetch(last);
+            }
+        }
     }
 }
 
@@ -110,6 +128,17 @@ mod tests {
             let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             prop_assert_eq!(bits(&fast), bits(&slow));
         }
+    }
+
+    #[test]
+    fn prefetching_any_rows_is_harmless() {
+        let weights = [1.0; 40];
+        prefetch_rows(&weights, 20, &[0, 1, 2, u32::MAX]);
+        prefetch_rows(&[], 3, &[5]);
+        prefetch_rows(&weights, 0, &[1]);
+        let mut out = [0.0; 20];
+        add_row_times_weights(&weights, &[1], &[2.0], &mut out);
+        assert_eq!(out, [2.0; 20]);
     }
 
     #[test]
