@@ -112,21 +112,19 @@ impl TermIndex {
             }
         }
         if max_n >= 2 {
+            let pairs = || {
+                ids.windows(2)
+                    .filter(|w| !w.contains(&UNKNOWN_WORD))
+                    .map(|w| pair(w[0], w[1]))
+            };
             // Note: a first pass only reads each pair's home slot. Those
             // loads depend on no branch, so their cache misses overlap; the
             // lookups below then mostly hit the cache instead of waiting on
             // one miss after another behind each hit-or-miss branch.
-            let touched = ids
-                .windows(2)
-                .fold(0, |acc, w| acc ^ self.bigrams.touch(pair(w[0], w[1])));
+            let touched = pairs().fold(0, |acc, key| acc ^ self.bigrams.touch(key));
             std::hint::black_box(touched);
-            for window in ids.windows(2) {
-                if window.contains(&UNKNOWN_WORD) {
-                    continue;
-                }
-                if let Some(column) = self.bigrams.get(pair(window[0], window[1])) {
-                    emit(column);
-                }
+            for column in pairs().filter_map(|key| self.bigrams.get(key)) {
+                emit(column);
             }
         }
         if self.longer.is_empty() {
