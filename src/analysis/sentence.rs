@@ -73,7 +73,9 @@ pub fn split_sentences(text: &str) -> Vec<SentenceSpan> {
         // Note: token bounds are char boundaries, so these slices always
         // succeed; `get` keeps even a logic slip from panicking.
         let token = text.get(start..end).unwrap_or_default();
-        has_word |= has_alphanumeric(token);
+        if !has_word {
+            has_word = has_alphanumeric(token);
+        }
         let before = cuts.len();
         cjk_cuts(token, |offset| cuts.push(start + offset));
         if let Some(&last) = cuts.get(before..).and_then(<[usize]>::last) {
@@ -93,14 +95,15 @@ pub fn split_sentences(text: &str) -> Vec<SentenceSpan> {
         };
         let gap = text.get(end..next_start).unwrap_or_default();
         let next = text.get(next_start..next_end).unwrap_or_default();
-        let cut = if line_breaks(gap) >= 2 {
+        let breaks = line_breaks(gap);
+        let cut = if breaks >= 2 {
             true
         } else {
             // Note: trailing punctuation set off by a space (`stay. "`,
             // `Kiss... ).`) belongs to the sentence it follows.
             has_word
+                && ends_sentence(token, breaks, next, sentence_start_token == index)
                 && !next.chars().all(is_trailing)
-                && ends_sentence(token, gap, next, sentence_start_token == index)
         };
         if cut {
             cuts.push(end);
@@ -254,10 +257,19 @@ fn cjk_cuts(token: &str, mut cut: impl FnMut(usize)) {
     }
 }
 
-/// Whether a sentence ends between `token` and `next`, separated by `gap`
-/// (which holds at most one line break).
-fn ends_sentence(token: &str, gap: &str, next: &str, token_opens_sentence: bool) -> bool {
-    let breaks = line_breaks(gap);
+/// Whether a sentence ends between `token` and `next`, separated by
+/// whitespace holding `breaks` line breaks (at most one).
+fn ends_sentence(token: &str, breaks: usize, next: &str, token_opens_sentence: bool) -> bool {
+    // Note: the common case, a token ending in ASCII other than a stop or a
+    // closer (a word at the end of a line, "said,", "Subject:"): what
+    // `terminal` would find is `Terminal::None`.
+    if let Some(&last) = token.as_bytes().last() {
+        if last.is_ascii()
+            && !matches!(last, b'.' | b'?' | b'!' | b'"' | b'\'' | b')' | b']' | b'}')
+        {
+            return breaks == 1 && !line_continues(token, next);
+        }
+    }
     let core = token.trim_end_matches(is_closer);
     match terminal(core) {
         Terminal::Strong | Terminal::Ellipsis => !starts_lowercase(next),
@@ -510,6 +522,10 @@ fn line_continues(token: &str, next: &str) -> bool {
 
 /// Line breaks in a whitespace gap; "\r\n" counts once, U+2029 counts as a paragraph.
 fn line_breaks(gap: &str) -> usize {
+    // Note: most gaps are one space or one line break.
+    if let [b] = gap.as_bytes() {
+        return usize::from(matches!(b, b'\n' | b'\r' | 0x0b | 0x0c));
+    }
     let mut count = 0;
     let mut previous = ' ';
     for c in gap.chars() {
@@ -591,6 +607,16 @@ fn is_opener(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ascii_shortcut_skips_exactly_the_tokens_without_a_terminal() {
+        // The premise of the shortcut at the top of `ends_sentence`.
+        for b in 0u8..0x80 {
+            let c = char::from(b);
+            let shortcut = !matches!(b, b'.' | b'?' | b'!' | b'"' | b'\'' | b')' | b']' | b'}');
+            assert_eq!(shortcut, !is_stop(c) && !is_closer(c), "{b:#04x}");
+        }
+    }
 
     fn sentences(text: &str) -> Vec<&str> {
         split_sentences(text)
