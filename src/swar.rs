@@ -74,6 +74,33 @@ pub fn non_ascii(word: u64) -> u64 {
     word & HIGH
 }
 
+/// Lanes holding a byte in `lo..=hi`, for ASCII `word` and `hi` (exact).
+///
+/// Note: on 7-bit lanes the sums stay within their lane, so no lane's
+/// answer leaks into another's (unlike [`below`]).
+#[inline(always)]
+pub fn ascii_in_range(word: u64, lo: u8, hi: u8) -> u64 {
+    let at_least = word.wrapping_add(splat(0x80 - lo));
+    let above = word.wrapping_add(splat(0x7f - hi));
+    at_least & !above & HIGH
+}
+
+/// Lanes holding `byte`, for ASCII `word` (exact).
+#[inline(always)]
+pub fn ascii_eq(word: u64, byte: u8) -> u64 {
+    !(word ^ splat(byte)).wrapping_add(splat(0x7f)) & HIGH
+}
+
+/// One bit per lane: bit `i` is set when lane `i` is flagged in `mask`
+/// (high bits of lanes only, as the tests here return).
+#[inline(always)]
+pub fn lane_bits(mask: u64) -> u64 {
+    // Note: the multiplier moves lane i's bit (at 8i) to bit 56 + i; the
+    // other products land on distinct bits below 56 or above 63, so nothing
+    // carries into the result.
+    (mask >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +120,25 @@ mod tests {
         fn exact_tests_match_a_byte_loop(bytes: [u8; 8]) {
             let word = u64::from_le_bytes(bytes);
             prop_assert_eq!(non_ascii(word), lanes(bytes, |b| b >= 0x80));
+        }
+
+        #[test]
+        fn ascii_tests_match_a_byte_loop(
+            bytes in proptest::array::uniform8(0u8..0x80),
+            byte in 0u8..0x80,
+            lo in 0u8..0x80,
+            hi in 0u8..0x80,
+        ) {
+            let word = u64::from_le_bytes(bytes);
+            prop_assert_eq!(ascii_eq(word, byte), lanes(bytes, |b| b == byte));
+            prop_assert_eq!(ascii_in_range(word, lo, hi), lanes(bytes, |b| (lo..=hi).contains(&b)));
+        }
+
+        #[test]
+        fn lane_bits_gives_one_bit_per_lane(flags: [bool; 8]) {
+            let mask = (0..8).filter(|&i| flags[i]).fold(0u64, |m, i| m | 0x80 << (8 * i));
+            let bits = (0..8).filter(|&i| flags[i]).fold(0u64, |m, i| m | 1 << i);
+            prop_assert_eq!(lane_bits(mask), bits);
         }
 
         #[test]

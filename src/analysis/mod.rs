@@ -20,6 +20,7 @@ mod recent_ids;
 pub mod sentence;
 pub mod stem;
 pub mod stopwords;
+mod token_ends;
 pub mod tokenize;
 pub mod word_ids;
 

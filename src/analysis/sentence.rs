@@ -28,6 +28,7 @@
 //! never split, because a stop followed by a non-space character is not a
 //! sentence end (except for CJK stops, which are written without spaces).
 
+use super::token_ends::AsciiTokenEnds;
 use crate::swar;
 
 /// A sentence as a byte range of the original text.
@@ -53,45 +54,120 @@ impl SentenceSpan {
 /// non-whitespace character of `text` exactly once. Empty or whitespace-only
 /// text gives no span.
 pub fn split_sentences(text: &str) -> Vec<SentenceSpan> {
-    let tokens = tokens(text);
-    // Note: sized for prose (a sentence every ~100 bytes, so this rarely
-    // grows); growing from empty cost several reallocations per article.
-    let mut cuts = Vec::with_capacity(text.len() / 64 + 1);
-    let mut sentence_start_token = 0;
-    // Note: a sentence of punctuation alone (a stray "." or ">") is not one;
-    // it runs on until a word arrives, except at a blank line.
-    let mut has_word = false;
-    for (index, &Token { start, end, plain }) in tokens.iter().enumerate() {
-        if plain {
-            // Note: the common case, a word inside a line. It has a letter or
-            // digit; with no line break after it and no terminal punctuation,
-            // closer or CJK stop, no rule below can cut after it
-            // (`ends_sentence` gives `Terminal::None` and 0 breaks).
-            has_word = true;
-            continue;
+    split(text, text.is_ascii())
+}
+
+/// [`split_sentences`], finding the tokens with bit masks when `ascii` (which
+/// needs ASCII text) or one by one otherwise.
+fn split(text: &str, ascii: bool) -> Vec<SentenceSpan> {
+    let mut cutter = Cutter::new(text);
+    if ascii {
+        // Note: ASCII text (most news wire) finds its candidate tokens with
+        // bit masks; a property test checks both ways give the same spans.
+        let bytes = text.as_bytes();
+        let ends = AsciiTokenEnds::new(bytes);
+        let mut previous = None;
+        for last in ends.candidates() {
+            let decisive = ends.before_break(last)
+                || bytes
+                    .get(last)
+                    .copied()
+                    .is_some_and(is_ascii_stop_or_closer);
+            if decisive {
+                let plain_before = ends.plain_between(previous, last);
+                let next = ends.next_token(last);
+                cutter.visit(ends.token_start(last), last + 1, next, plain_before);
+            } else {
+                // Note: with no line break after it and neither a stop nor a
+                // closer at its end, no sentence can end after this token
+                // (`ends_sentence` gives false); it only counts as a word.
+                cutter.pass(|| {
+                    ends.plain_between(previous, last)
+                        || has_alphanumeric(text.get(ends.token_start(last)..=last).unwrap_or(""))
+                });
+            }
+            previous = Some(last);
+        }
+    } else {
+        let tokens = tokens(text);
+        let mut plain_before = false;
+        for (index, token) in tokens.iter().enumerate() {
+            if token.plain {
+                plain_before = true;
+                continue;
+            }
+            let next = tokens.get(index + 1).map(|next| (next.start, next.end));
+            cutter.visit(token.start, token.end, next, plain_before);
+            plain_before = false;
+        }
+    }
+    cutter.into_spans()
+}
+
+/// The cuts between sentences, decided token by token.
+struct Cutter<'t> {
+    text: &'t str,
+    cuts: Vec<usize>,
+    /// Whether the sentence so far has a letter or digit.
+    ///
+    /// Note: a sentence of punctuation alone (a stray "." or ">") is not one;
+    /// it runs on until a word arrives, except at a blank line.
+    has_word: bool,
+    /// Whether the next token opens a sentence.
+    next_opens: bool,
+}
+
+impl<'t> Cutter<'t> {
+    fn new(text: &'t str) -> Cutter<'t> {
+        Cutter {
+            text,
+            // Note: sized for prose (a sentence every ~100 bytes, so this
+            // rarely grows); growing from empty cost several reallocations per
+            // article.
+            cuts: Vec::with_capacity(text.len() / 64 + 1),
+            has_word: false,
+            next_opens: true,
+        }
+    }
+
+    /// Decides the cuts in and after the token at `start..end`, which is not
+    /// plain; `next` is the token after it, `plain_before` whether plain
+    /// tokens came between it and the token visited before.
+    ///
+    /// Note: a plain token is a word inside a line. It has a letter or digit;
+    /// with no line break after it and no terminal punctuation, closer or CJK
+    /// stop, no rule below can cut after it (`ends_sentence` gives
+    /// `Terminal::None` and 0 breaks), so plain tokens are never visited.
+    fn visit(
+        &mut self,
+        start: usize,
+        end: usize,
+        next: Option<(usize, usize)>,
+        plain_before: bool,
+    ) {
+        let text = self.text;
+        let mut opens = self.next_opens && !plain_before;
+        self.next_opens = false;
+        if plain_before {
+            self.has_word = true;
         }
         // Note: token bounds are char boundaries, so these slices always
         // succeed; `get` keeps even a logic slip from panicking.
         let token = text.get(start..end).unwrap_or_default();
-        if !has_word {
-            has_word = has_alphanumeric(token);
+        if !self.has_word {
+            self.has_word = has_alphanumeric(token);
         }
-        let before = cuts.len();
-        cjk_cuts(token, |offset| cuts.push(start + offset));
-        if let Some(&last) = cuts.get(before..).and_then(<[usize]>::last) {
+        let before = self.cuts.len();
+        cjk_cuts(token, |offset| self.cuts.push(start + offset));
+        if let Some(&last) = self.cuts.get(before..).and_then(<[usize]>::last) {
             // Note: the token's tail opens a new sentence, so it is not the
             // lone first token of one any more.
-            sentence_start_token = usize::MAX;
+            opens = false;
             let tail = text.get(last..end).unwrap_or_default();
-            has_word = has_alphanumeric(tail);
+            self.has_word = has_alphanumeric(tail);
         }
-        let Some(&Token {
-            start: next_start,
-            end: next_end,
-            ..
-        }) = tokens.get(index + 1)
-        else {
-            break;
+        let Some((next_start, next_end)) = next else {
+            return;
         };
         let gap = text.get(end..next_start).unwrap_or_default();
         let next = text.get(next_start..next_end).unwrap_or_default();
@@ -101,25 +177,43 @@ pub fn split_sentences(text: &str) -> Vec<SentenceSpan> {
         } else {
             // Note: trailing punctuation set off by a space (`stay. "`,
             // `Kiss... ).`) belongs to the sentence it follows.
-            has_word
-                && ends_sentence(token, breaks, next, sentence_start_token == index)
+            self.has_word
+                && ends_sentence(token, breaks, next, opens)
                 && !next.chars().all(is_trailing)
         };
         if cut {
-            cuts.push(end);
-            sentence_start_token = index + 1;
-            has_word = false;
+            self.cuts.push(end);
+            self.next_opens = true;
+            self.has_word = false;
         }
     }
-    let mut spans = Vec::with_capacity(cuts.len() + 1);
-    let mut from = 0;
-    for cut in cuts.into_iter().chain(std::iter::once(text.len())) {
-        if let Some(span) = trimmed(text, from, cut) {
-            spans.push(span);
+
+    /// Passes a token that is not plain but after which no sentence can
+    /// end: the same as [`Cutter::visit`] there, cheaper. `has_word` tells
+    /// whether the token, or a plain token before it, has a letter or digit.
+    fn pass(&mut self, has_word: impl FnOnce() -> bool) {
+        self.next_opens = false;
+        if !self.has_word {
+            self.has_word = has_word();
         }
-        from = cut;
     }
-    spans
+
+    /// The sentences between the cuts, trimmed.
+    fn into_spans(self) -> Vec<SentenceSpan> {
+        let mut spans = Vec::with_capacity(self.cuts.len() + 1);
+        let mut from = 0;
+        for cut in self
+            .cuts
+            .into_iter()
+            .chain(std::iter::once(self.text.len()))
+        {
+            if let Some(span) = trimmed(self.text, from, cut) {
+                spans.push(span);
+            }
+            from = cut;
+        }
+        spans
+    }
 }
 
 /// A maximal run of non-whitespace characters.
@@ -264,9 +358,7 @@ fn ends_sentence(token: &str, breaks: usize, next: &str, token_opens_sentence: b
     // closer (a word at the end of a line, "said,", "Subject:"): what
     // `terminal` would find is `Terminal::None`.
     if let Some(&last) = token.as_bytes().last() {
-        if last.is_ascii()
-            && !matches!(last, b'.' | b'?' | b'!' | b'"' | b'\'' | b')' | b']' | b'}')
-        {
+        if last.is_ascii() && !is_ascii_stop_or_closer(last) {
             return breaks == 1 && !line_continues(token, next);
         }
     }
@@ -553,6 +645,11 @@ fn is_trailing(c: char) -> bool {
     is_stop(c) || is_closer(c) || matches!(c, ',' | ';' | ':')
 }
 
+/// `is_stop` or `is_closer`, for an ASCII byte.
+fn is_ascii_stop_or_closer(b: u8) -> bool {
+    matches!(b, b'.' | b'?' | b'!' | b'"' | b'\'' | b')' | b']' | b'}')
+}
+
 /// Full stops of scripts written without spaces between sentences.
 fn is_cjk_stop(c: char) -> bool {
     matches!(c, '。' | '｡' | '？' | '！')
@@ -609,12 +706,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_ascii_shortcut_skips_exactly_the_tokens_without_a_terminal() {
-        // The premise of the shortcut at the top of `ends_sentence`.
+    fn masks_and_tokens_split_these_alike() {
+        // Found by the property tests below while testing them: a token
+        // without a word before a list marker, a title before a line break.
+        for text in ["\0\t0.\tAa", "{ 0.\nMr", "Hi. , 1. Next", "Mr.\nSmith left. 2. Go"] {
+            assert_eq!(split(text, true), split(text, false), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_stops_and_closers_are_exactly_the_ascii_ones() {
+        // The premise of the shortcuts that skip `terminal` for other bytes.
         for b in 0u8..0x80 {
             let c = char::from(b);
-            let shortcut = !matches!(b, b'.' | b'?' | b'!' | b'"' | b'\'' | b')' | b']' | b'}');
-            assert_eq!(shortcut, !is_stop(c) && !is_closer(c), "{b:#04x}");
+            assert_eq!(
+                is_ascii_stop_or_closer(b),
+                is_stop(c) || is_closer(c),
+                "{b:#04x}"
+            );
         }
     }
 
@@ -1033,6 +1142,18 @@ mod tests {
             fn spans_cover_lossy_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
                 let text = String::from_utf8_lossy(&bytes);
                 prop_assert_eq!(check_spans(&text), Ok(()));
+            }
+
+            #[test]
+            fn masks_and_tokens_split_ascii_alike(
+                text in "([A-Za-z]{1,6}|[0-9]{1,3}\\.?|[A-Z]\\.|[.?!\"'()\\[\\]{},;:>*|-]{1,2}|\n|\r|\r\n|\x0b| {1,3}|\t|Mr\\.|Inc\\.|U\\.S\\.|e\\.g\\.|The|he){0,60}",
+            ) {
+                prop_assert_eq!(split(&text, true), split(&text, false));
+            }
+
+            #[test]
+            fn masks_and_tokens_split_any_ascii_alike(text in "[\\x00-\\x7f]{0,200}") {
+                prop_assert_eq!(split(&text, true), split(&text, false));
             }
 
             #[test]
