@@ -709,7 +709,12 @@ mod tests {
     fn masks_and_tokens_split_these_alike() {
         // Found by the property tests below while testing them: a token
         // without a word before a list marker, a title before a line break.
-        for text in ["\0\t0.\tAa", "{ 0.\nMr", "Hi. , 1. Next", "Mr.\nSmith left. 2. Go"] {
+        for text in [
+            "\0\t0.\tAa",
+            "{ 0.\nMr",
+            "Hi. , 1. Next",
+            "Mr.\nSmith left. 2. Go",
+        ] {
             assert_eq!(split(text, true), split(text, false), "{text:?}");
         }
     }
