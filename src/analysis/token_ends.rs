@@ -29,18 +29,19 @@ fn classify(block: &[u8]) -> (u64, u64, u64) {
 }
 
 /// The token ends of one ASCII text.
+///
+/// Four masks of `words` words each, in one allocation:
+/// - space: whitespace bytes (`\t` to `\r` and space); positions past the
+///   end count as whitespace;
+/// - ends: the last byte of every token;
+/// - candidates: the last byte of every token that is not plain: it ends in
+///   a byte other than a letter or digit, or a line break follows it;
+/// - before break: the last byte of every token that a line break (`\n`,
+///   `\v`, `\f`, `\r`) follows before the next token.
 pub struct AsciiTokenEnds {
     len: usize,
-    /// Whitespace bytes (`\t` to `\r` and space); positions past the end count as whitespace.
-    space: Vec<u64>,
-    /// The last byte of every token.
-    ends: Vec<u64>,
-    /// The last byte of every token that is not plain: it ends in a byte
-    /// other than a letter or digit, or a line break follows it.
-    candidates: Vec<u64>,
-    /// The last byte of every token that a line break (`\n`, `\v`, `\f`,
-    /// `\r`) follows before the next token.
-    before_break: Vec<u64>,
+    words: usize,
+    masks: Vec<u64>,
 }
 
 impl AsciiTokenEnds {
@@ -49,10 +50,10 @@ impl AsciiTokenEnds {
         // Note: one word more than the bytes need, so that the position just
         // past the end always has a bit (whitespace), which ends the last token.
         let n_words = text.len() / 64 + 1;
-        let mut space = vec![0u64; n_words];
-        let mut ends = vec![0u64; n_words];
-        let mut candidates = vec![0u64; n_words];
-        let mut before_break = vec![0u64; n_words];
+        let mut masks = vec![0u64; 4 * n_words];
+        let (space, rest) = masks.split_at_mut(n_words);
+        let (ends, rest) = rest.split_at_mut(n_words);
+        let (candidates, before_break) = rest.split_at_mut(n_words);
         let mut last_end = None;
         let mut previous: Option<(u64, u64)> = None;
         for k in 0..n_words {
@@ -105,27 +106,48 @@ impl AsciiTokenEnds {
         }
         AsciiTokenEnds {
             len: text.len(),
-            space,
-            ends,
-            candidates,
-            before_break,
+            words: n_words,
+            masks,
         }
+    }
+
+    fn space(&self) -> &[u64] {
+        self.masks.get(..self.words).unwrap_or_default()
+    }
+
+    fn ends(&self) -> &[u64] {
+        self.masks
+            .get(self.words..2 * self.words)
+            .unwrap_or_default()
+    }
+
+    fn candidate_mask(&self) -> &[u64] {
+        self.masks
+            .get(2 * self.words..3 * self.words)
+            .unwrap_or_default()
+    }
+
+    fn before_break_mask(&self) -> &[u64] {
+        self.masks.get(3 * self.words..).unwrap_or_default()
     }
 
     /// Whether a line break follows the token whose last byte is `last`.
     pub fn before_break(&self, last: usize) -> bool {
-        self.before_break
+        self.before_break_mask()
             .get(last / 64)
             .is_some_and(|w| w >> (last % 64) & 1 == 1)
     }
 
     /// The last byte of each candidate token, in order.
     pub fn candidates(&self) -> impl Iterator<Item = usize> + '_ {
-        self.candidates.iter().enumerate().flat_map(|(k, &word)| {
-            std::iter::successors(Some(word), |w| Some(w & w.wrapping_sub(1)))
-                .take_while(|&w| w != 0)
-                .map(move |w| 64 * k + w.trailing_zeros() as usize)
-        })
+        self.candidate_mask()
+            .iter()
+            .enumerate()
+            .flat_map(|(k, &word)| {
+                std::iter::successors(Some(word), |w| Some(w & w.wrapping_sub(1)))
+                    .take_while(|&w| w != 0)
+                    .map(move |w| 64 * k + w.trailing_zeros() as usize)
+            })
     }
 
     /// Whether a plain token ends after `after` (or from the start, for
@@ -137,7 +159,7 @@ impl AsciiTokenEnds {
         }
         let (first, last) = (from / 64, (to - 1) / 64);
         (first..=last).any(|k| {
-            let mut word = self.ends[k] & !self.candidates[k];
+            let mut word = self.ends()[k] & !self.candidate_mask()[k];
             if k == first {
                 word &= !0u64 << (from % 64);
             }
@@ -151,7 +173,7 @@ impl AsciiTokenEnds {
     /// The first byte of the token whose last byte is `last`.
     pub fn token_start(&self, last: usize) -> usize {
         let mut k = last / 64;
-        let mut word = self.space[k] & ((1u64 << (last % 64)) - 1);
+        let mut word = self.space()[k] & ((1u64 << (last % 64)) - 1);
         loop {
             if word != 0 {
                 return 64 * k + 64 - word.leading_zeros() as usize;
@@ -160,14 +182,14 @@ impl AsciiTokenEnds {
                 return 0;
             }
             k -= 1;
-            word = self.space[k];
+            word = self.space()[k];
         }
     }
 
     /// The token after the one whose last byte is `last`, as a byte range.
     pub fn next_token(&self, last: usize) -> Option<(usize, usize)> {
-        let start = self.first_set(last + 1, |k| !self.space[k])?;
-        let end = self.first_set(start, |k| self.ends[k])? + 1;
+        let start = self.first_set(last + 1, |k| !self.space()[k])?;
+        let end = self.first_set(start, |k| self.ends()[k])? + 1;
         (start < self.len).then_some((start, end))
     }
 
@@ -180,7 +202,7 @@ impl AsciiTokenEnds {
                 return Some(64 * k + word.trailing_zeros() as usize);
             }
             k += 1;
-            if k >= self.space.len() {
+            if k >= self.words {
                 return None;
             }
             word = mask(k);
