@@ -41,27 +41,40 @@ impl Tfidf {
 
     /// Writes the L2-normalised weights of one row given its columns and counts.
     pub fn weigh(&self, cols: &[u32], counts: &[u32], out: &mut Vec<f64>) {
-        // Note: the idf values are gathered first, in a loop of loads only, so
-        // that their cache misses (the idf of a large vocabulary is megabytes)
-        // overlap instead of each stalling the arithmetic after it.
-        out.clear();
-        out.extend(cols.iter().map(|&c| self.idf[c as usize]));
-        let mut norm2 = 0.0;
-        for (w, &n) in out.iter_mut().zip(counts) {
-            // Note: most terms occur once in a sentence, and 1 + ln(1) is
-            // exactly 1, so the logarithm is skipped for them.
-            let tf = if self.sublinear_tf && n > 1 {
-                1.0 + f64::from(n).ln()
-            } else {
-                f64::from(n)
-            };
-            *w *= tf;
-            norm2 += *w * *w;
-        }
-        if norm2 > 0.0 {
-            let inv = 1.0 / norm2.sqrt();
-            out.iter_mut().for_each(|w| *w *= inv);
-        }
+        weigh_with(|c| self.idf[c], self.sublinear_tf, cols, counts, out);
+    }
+}
+
+/// [`Tfidf::weigh`] with the idf of column `c` given by `idf(c)`, for callers
+/// that keep the idf elsewhere (`model::IdfRows`).
+#[inline(always)]
+pub fn weigh_with(
+    idf: impl Fn(usize) -> f64,
+    sublinear_tf: bool,
+    cols: &[u32],
+    counts: &[u32],
+    out: &mut Vec<f64>,
+) {
+    // Note: the idf values are gathered first, in a loop of loads only, so
+    // that their cache misses (the idf of a large vocabulary is megabytes)
+    // overlap instead of each stalling the arithmetic after it.
+    out.clear();
+    out.extend(cols.iter().map(|&c| idf(c as usize)));
+    let mut norm2 = 0.0;
+    for (w, &n) in out.iter_mut().zip(counts) {
+        // Note: most terms occur once in a sentence, and 1 + ln(1) is
+        // exactly 1, so the logarithm is skipped for them.
+        let tf = if sublinear_tf && n > 1 {
+            1.0 + f64::from(n).ln()
+        } else {
+            f64::from(n)
+        };
+        *w *= tf;
+        norm2 += *w * *w;
+    }
+    if norm2 > 0.0 {
+        let inv = 1.0 / norm2.sqrt();
+        out.iter_mut().for_each(|w| *w *= inv);
     }
 }
 

@@ -130,6 +130,13 @@ impl Vectorizer {
     /// then looked up by word ids. Any other analyzer with the same settings
     /// gives the same row, the slower way, through n-gram strings.
     pub fn transform_one(&self, analyzer: &mut Analyzer, text: &str, row: &mut Row) {
+        self.count_terms(analyzer, text, row);
+        self.tfidf.weigh(&row.cols, &row.counts, &mut row.vals);
+    }
+
+    /// The first half of [`Vectorizer::transform_one`]: `row`'s columns and
+    /// their counts, not yet weighed (its `vals` are left as they were).
+    pub fn count_terms(&self, analyzer: &mut Analyzer, text: &str, row: &mut Row) {
         row.ids.clear();
         let vocab = &self.vocab;
         let ids = &mut row.ids;
@@ -162,7 +169,6 @@ impl Vectorizer {
                 }
             }
         }
-        self.tfidf.weigh(&row.cols, &row.counts, &mut row.vals);
     }
 
     /// The TF-IDF rows of many texts, in parallel, in order.
@@ -198,7 +204,8 @@ pub struct Row {
     ids: Vec<u32>,
     /// Column numbers, increasing.
     pub cols: Vec<u32>,
-    counts: Vec<u32>,
+    /// How often each column's term occurs.
+    pub counts: Vec<u32>,
     /// TF-IDF weights matching `cols`.
     pub vals: Vec<f64>,
 }

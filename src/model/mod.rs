@@ -2,6 +2,7 @@
 
 pub mod classifier;
 pub mod head;
+pub mod idf_rows;
 pub mod lbfgs;
 pub mod logistic;
 pub mod loss;
@@ -15,5 +16,6 @@ pub use classifier::{
     Prediction, StanceHead, StanceHeads, StanceModel, StancePrediction, TopTerms, TrainingMeta,
 };
 pub use head::LinearHead;
+pub use idf_rows::IdfRows;
 pub use logistic::{ClassWeight, FitReport, LogisticParams};
 pub use train::{train, TrainConfig, TrainingSet, DEFAULT_C_GRID};

@@ -15,39 +15,51 @@ use crate::prefetch::prefetch;
 // feature and paid a loop set-up per feature: about 128 instructions per
 // feature for 20 classes, against about 40 now (callgrind).
 pub fn add_row_times_weights(weights: &[f64], cols: &[u32], vals: &[f64], out: &mut [f64]) {
+    add_row_times_strided_weights(weights, out.len(), cols, vals, out);
+}
+
+/// [`add_row_times_weights`] for rows `stride` apart (at least `out.len()`;
+/// the values between a row's classes and the next row are not read).
+pub fn add_row_times_strided_weights(
+    weights: &[f64],
+    stride: usize,
+    cols: &[u32],
+    vals: &[f64],
+    out: &mut [f64],
+) {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { add_row_avx2(weights, cols, vals, out) };
+        return unsafe { add_row_avx2(weights, stride, cols, vals, out) };
     }
-    add_row(weights, cols, vals, out);
+    add_row(weights, stride, cols, vals, out);
 }
 
 /// [`add_row`] compiled for AVX2: four lanes per instruction instead of two,
 /// the same operations in each lane (no FMA), so the same results bit for bit.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn add_row_avx2(weights: &[f64], cols: &[u32], vals: &[f64], out: &mut [f64]) {
-    add_row(weights, cols, vals, out);
+fn add_row_avx2(weights: &[f64], stride: usize, cols: &[u32], vals: &[f64], out: &mut [f64]) {
+    add_row(weights, stride, cols, vals, out);
 }
 
-/// [`add_row_times_weights`], for any target.
+/// [`add_row_times_strided_weights`], for any target.
 #[inline(always)]
-fn add_row(weights: &[f64], cols: &[u32], vals: &[f64], out: &mut [f64]) {
+fn add_row(weights: &[f64], stride: usize, cols: &[u32], vals: &[f64], out: &mut [f64]) {
     macro_rules! all_in_registers {
         ($($k:literal)*) => {
             match out.len() {
-                $($k => add_block::<$k>(weights, $k, 0, cols, vals, out),)*
-                _ => add_in_blocks(weights, cols, vals, out),
+                $($k => add_block::<$k>(weights, stride, 0, cols, vals, out),)*
+                _ => add_in_blocks(weights, stride, cols, vals, out),
             }
         };
     }
     all_in_registers!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24);
 }
 
-/// [`add_row_times_weights`] for any number of classes, in blocks of 8, 4, 2 and 1.
-fn add_in_blocks(weights: &[f64], cols: &[u32], vals: &[f64], out: &mut [f64]) {
-    let k = out.len();
+/// [`add_row_times_strided_weights`] for any number of classes, in blocks of 8, 4, 2 and 1.
+fn add_in_blocks(weights: &[f64], stride: usize, cols: &[u32], vals: &[f64], out: &mut [f64]) {
+    let k = stride;
     let mut offset = 0;
     let mut rest = out;
     while !rest.is_empty() {
@@ -85,7 +97,7 @@ pub fn prefetch_rows(weights: &[f64], k: usize, cols: &[u32]) {
     }
 }
 
-/// Classes `offset..offset + B` of [`add_row_times_weights`] (a row is `k` long).
+/// Classes `offset..offset + B` of [`add_row_times_weights`] (rows `k` apart).
 #[inline(always)]
 fn add_block<const B: usize>(
     weights: &[f64],
@@ -145,7 +157,7 @@ mod tests {
             let mut slow = fast.clone();
             // Note: the first takes the AVX2 path on CPUs that have it.
             add_row_times_weights(weights, &cols, &vals, &mut fast);
-            add_row(weights, &cols, &vals, &mut portable);
+            add_row(weights, k, &cols, &vals, &mut portable);
             plain(weights, &cols, &vals, &mut slow);
             let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             prop_assert_eq!(bits(&fast), bits(&slow));
