@@ -890,6 +890,20 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     for path in plan.output_paths() {
         super::check_writable(path)?;
     }
+    let stdin_kind = plan.input_kind.unwrap_or(InputKind::Jsonl);
+    let sources = expand_inputs(&args.inputs, plan.input_kind, stdin_kind);
+    refuse_overwriting_inputs(&sources, &plan.output_paths())?;
+    let total_bytes = sources.iter().map(Source::size).sum::<Option<u64>>();
+    // Note: the reader starts before the model loads (a tenth of a second
+    // for a large model, partly on one core), so the first batches are ready
+    // when scoring can begin. Should loading fail, dropping the receiver
+    // ends the reader.
+    let (tx, rx) = sync_channel(QUEUED_BATCHES);
+    let reader = ArticleReader::new(sources, plan.read.clone());
+    let reader_thread = std::thread::Builder::new()
+        .name("stance-reader".into())
+        .spawn(move || read_batches(reader, tx))
+        .context("cannot start the reader thread")?;
     let mut model = StanceModel::load(&args.model).with_context(|| {
         format!(
             "cannot load model {} (train one with `stance train --data FILE --out MODEL`, or pass --model)",
@@ -899,10 +913,6 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     if plan.min_confidence.is_some() && model.topics().iter().any(|t| t == UNCERTAIN) {
         bail!("the model has a topic named {UNCERTAIN:?}, which --min-confidence would confuse with low confidence");
     }
-    let stdin_kind = plan.input_kind.unwrap_or(InputKind::Jsonl);
-    let sources = expand_inputs(&args.inputs, plan.input_kind, stdin_kind);
-    refuse_overwriting_inputs(&sources, &plan.output_paths())?;
-    let total_bytes = sources.iter().map(Source::size).sum::<Option<u64>>();
 
     let topic_rows = IdfRows::new(&model.topic, model.vectorizer.tfidf());
     if topic_rows.is_some() && plan.explain.is_none() {
@@ -913,12 +923,6 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     }
     let scorer = Scorer::new(&model, topic_rows, &plan);
     let progress = Progress::new(total_bytes, args.quiet);
-    let (tx, rx) = sync_channel(QUEUED_BATCHES);
-    let reader = ArticleReader::new(sources, plan.read.clone());
-    let reader_thread = std::thread::Builder::new()
-        .name("stance-reader".into())
-        .spawn(move || read_batches(reader, tx))
-        .context("cannot start the reader thread")?;
 
     let pool = Pool {
         scorer: &scorer,
