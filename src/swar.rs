@@ -1,7 +1,8 @@
 //! Byte tests eight bytes at a time in a `u64` ("SIMD within a register").
 //!
-//! The hot text loops (sentence tokens, CSV quoting, the stem memo's keys) spend most of their time on short runs of bytes; testing a
-//! whole word per step with integer arithmetic beats both a byte loop and a
+//! The hot text loops (sentence tokens and their bit masks, CSV quoting, the
+//! stem memo's keys) spend most of their time on short runs of bytes; testing
+//! a whole word per step with integer arithmetic beats both a byte loop and a
 //! library call's set-up there, and needs no target features. A lane is one
 //! byte, lane 0 the first byte in memory ([`load`] is little-endian).
 //!

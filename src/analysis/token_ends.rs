@@ -28,6 +28,14 @@ fn classify(block: &[u8]) -> (u64, u64, u64) {
     (space, alnum, breaks)
 }
 
+/// The last bytes of tokens among 64 bytes whose whitespace mask is `space`:
+/// non-whitespace followed by whitespace, the byte after bit 63 being
+/// whitespace when `next_space` (the next 64 bytes' mask) has its bit 0 set.
+#[inline(always)]
+fn token_ends(space: u64, next_space: u64) -> u64 {
+    !space & ((space >> 1) | (next_space << 63))
+}
+
 /// The token ends of one ASCII text.
 ///
 /// Four masks of `words` words each, in one allocation:
@@ -72,7 +80,7 @@ impl AsciiTokenEnds {
             // Note: a token's end needs the next word's first bit, so each
             // word's ends are settled when the next word has been classified.
             if let Some((prev_s, prev_a)) = previous {
-                let e = !prev_s & ((prev_s >> 1) | ((s & 1) << 63));
+                let e = token_ends(prev_s, s);
                 ends[k - 1] = e;
                 candidates[k - 1] |= e & !prev_a;
                 if e != 0 {
@@ -82,7 +90,7 @@ impl AsciiTokenEnds {
             // Note: the token before a line break is a candidate, wherever in
             // the whitespace after it the break falls (possibly a word later).
             // Ends below a break in this word need no bit of the next word.
-            let own_ends = !s & (s >> 1);
+            let own_ends = token_ends(s, 0);
             while l != 0 {
                 let bit = l.trailing_zeros();
                 l &= l - 1;
@@ -100,7 +108,8 @@ impl AsciiTokenEnds {
             previous = Some((s, a));
         }
         if let Some((prev_s, prev_a)) = previous {
-            let e = !prev_s & (prev_s >> 1 | 1 << 63);
+            // Note: past the end is whitespace.
+            let e = token_ends(prev_s, 1);
             ends[n_words - 1] = e;
             candidates[n_words - 1] |= e & !prev_a;
         }
