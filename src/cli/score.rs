@@ -322,8 +322,8 @@ fn refuse_overwriting_inputs(sources: &[Source], outputs: &[&Path]) -> anyhow::R
 /// Everything a scoring thread shares: the model and the row formats.
 struct Scorer<'m> {
     model: &'m StanceModel,
-    /// The topic head's rows with the idf, when they match the vocabulary.
-    topic_rows: Option<IdfRows>,
+    /// The topic head's rows with the idf.
+    topic_rows: IdfRows,
     /// Per topic, the stance head used for it.
     heads: Vec<Option<&'m LinearHead>>,
     terms: &'m [String],
@@ -335,7 +335,7 @@ struct Scorer<'m> {
 }
 
 impl<'m> Scorer<'m> {
-    fn new(model: &'m StanceModel, topic_rows: Option<IdfRows>, plan: &Plan) -> Scorer<'m> {
+    fn new(model: &'m StanceModel, topic_rows: IdfRows, plan: &Plan) -> Scorer<'m> {
         let topics = model.topics().to_vec();
         let heads: Vec<Option<&LinearHead>> = topics.iter().map(|t| model.stance_head(t)).collect();
         let labels = Labels {
@@ -463,26 +463,12 @@ impl Worker {
             if let Some(next) = spans.get(i + 1) {
                 let next_text = next.slice(&article.text);
                 vectorizer.count_terms(&mut self.analyzer, next_text, &mut self.next_row);
-                match &s.topic_rows {
-                    Some(rows) => rows.prefetch(&self.next_row.cols),
-                    None => s.model.topic.prefetch_rows(&self.next_row.cols),
-                }
+                s.topic_rows.prefetch(&self.next_row.cols);
             }
             let row = &mut self.row;
-            match &s.topic_rows {
-                Some(rows) => {
-                    rows.weigh(&row.cols, &row.counts, &mut row.vals);
-                    rows.probabilities(&row.cols, &row.vals, &mut self.topic_probs);
-                }
-                None => {
-                    vectorizer
-                        .tfidf()
-                        .weigh(&row.cols, &row.counts, &mut row.vals);
-                    s.model
-                        .topic
-                        .probabilities(&row.cols, &row.vals, &mut self.topic_probs);
-                }
-            }
+            s.topic_rows.weigh(&row.cols, &row.counts, &mut row.vals);
+            s.topic_rows
+                .probabilities(&row.cols, &row.vals, &mut self.topic_probs);
             let best = LinearHead::argmax(&self.topic_probs);
             let head = s.heads.get(best).copied().flatten();
             let stance = head.map(|h| {
@@ -914,8 +900,13 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         bail!("the model has a topic named {UNCERTAIN:?}, which --min-confidence would confuse with low confidence");
     }
 
-    let topic_rows = IdfRows::new(&model.topic, model.vectorizer.tfidf());
-    if topic_rows.is_some() && plan.explain.is_none() {
+    let topic_rows = IdfRows::new(&model.topic, model.vectorizer.tfidf()).with_context(|| {
+        format!(
+            "model {}: the topic weights do not have one row per vocabulary term",
+            args.model.display()
+        )
+    })?;
+    if plan.explain.is_none() {
         // Note: the rows hold the topic weights; without --explain nothing
         // reads the head's own copy, so its memory (58 MB for 20 Newsgroups)
         // is given back rather than held twice.
@@ -1127,18 +1118,8 @@ mod tests {
     fn scoring_matches_predict_row() {
         let model = tiny_model();
         let args = parse(&["x.jsonl", "--format", "jsonl", "--min-confidence", "0.5"]).unwrap();
-        // Note: with the topic rows (what `run` uses) and with the head itself.
-        for topic_rows in [IdfRows::new(&model.topic, model.vectorizer.tfidf()), None] {
-            scoring_matches_predict_row_with(&model, topic_rows, &args);
-        }
-    }
-
-    fn scoring_matches_predict_row_with(
-        model: &StanceModel,
-        topic_rows: Option<IdfRows>,
-        args: &ScoreArgs,
-    ) {
-        let scorer = Scorer::new(model, topic_rows, &plan(args).unwrap());
+        let topic_rows = IdfRows::new(&model.topic, model.vectorizer.tfidf()).unwrap();
+        let scorer = Scorer::new(&model, topic_rows, &plan(&args).unwrap());
         let mut worker = Worker::new(&scorer);
         let text = "Crowds in Baghdad rallied for Gaza. Coalition troops must leave, the MP said.\n\nIt rained.";
         let article = Article {

@@ -4,7 +4,7 @@ use ndarray::{Array1, Array2};
 
 use super::logistic::FitReport;
 use super::softmax::softmax_in_place;
-use super::sparse_dot::{add_row_times_weights, prefetch_rows};
+use super::sparse_dot::add_row_times_weights;
 
 /// A multinomial logistic classifier over the vectorizer's features.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,12 +45,6 @@ impl LinearHead {
         let w = self.weights.as_slice().unwrap_or(&[]);
         add_row_times_weights(w, cols, vals, out);
         softmax_in_place(out);
-    }
-
-    /// Starts loading the weight rows of `cols` into the cache (see [`Self::probabilities`]).
-    pub fn prefetch_rows(&self, cols: &[u32]) {
-        let w = self.weights.as_slice().unwrap_or(&[]);
-        prefetch_rows(w, self.n_classes(), cols);
     }
 
     /// The index of the most probable class (first on ties).

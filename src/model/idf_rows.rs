@@ -10,9 +10,8 @@
 
 use super::head::LinearHead;
 use super::softmax::softmax_in_place;
-use super::sparse_dot::add_row_times_strided_weights;
+use super::sparse_dot::{add_row_times_strided_weights, prefetch_rows};
 use crate::features::tfidf::{weigh_with, Tfidf};
-use crate::prefetch::prefetch;
 
 /// f64 values per cache line.
 const LINE: usize = 8;
@@ -68,13 +67,7 @@ impl IdfRows {
 
     /// Starts loading the rows of `cols` into the cache, idf included.
     pub fn prefetch(&self, cols: &[u32]) {
-        let rows = self.rows();
-        for &c in cols {
-            let at = c as usize * self.stride;
-            if let Some(row) = rows.get(at..at + self.stride) {
-                row.iter().step_by(LINE).for_each(prefetch);
-            }
-        }
+        prefetch_rows(self.rows(), self.stride, cols);
     }
 
     /// [`Tfidf::weigh`], reading the idf from the rows.

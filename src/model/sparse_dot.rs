@@ -81,8 +81,8 @@ fn add_in_blocks(weights: &[f64], stride: usize, cols: &[u32], vals: &[f64], out
     }
 }
 
-/// Starts loading the weight rows of `cols` into the cache (rows of `k`
-/// classes), so that a later [`add_row_times_weights`] finds them there.
+/// Starts loading the rows of `cols` into the cache (rows `k` values long,
+/// `k` apart), so that a later [`add_row_times_strided_weights`] finds them there.
 pub fn prefetch_rows(weights: &[f64], k: usize, cols: &[u32]) {
     for &j in cols {
         let at = j as usize * k;
