@@ -2,6 +2,7 @@
 
 pub mod articles;
 pub mod labelled;
+pub(crate) mod line_index;
 pub mod scored;
 
 pub use articles::{
