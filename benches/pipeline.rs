@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
 use stance::analysis::{split_sentences, Analyzer, AnalyzerConfig};
-use stance::features::{CsrMatrix, DfBound, Row, Vectorizer, VectorizerConfig, VocabConfig};
+use stance::features::{CsrMatrix, DfBound, FeatureRow, Vectorizer, VectorizerConfig, VocabConfig};
 use stance::io::{read_labelled, Columns, LabelledData};
 use stance::model::logistic::{self, LogisticParams};
 use stance::model::{ClassWeight, LinearHead, StanceModel};
@@ -289,8 +289,8 @@ fn predict(c: &mut Criterion) {
 
     let model = StanceModel::load(&path).expect("default model");
     let mut analyzer = model.vectorizer.analyzer();
-    let mut row = Row::default();
-    let predict_topics = |analyzer: &mut Analyzer, row: &mut Row| -> Vec<&str> {
+    let mut row = FeatureRow::default();
+    let predict_topics = |analyzer: &mut Analyzer, row: &mut FeatureRow| -> Vec<&str> {
         test.texts
             .iter()
             .map(|text| {

@@ -12,8 +12,10 @@ pub mod eval;
 pub mod features;
 pub mod io;
 pub mod model;
+pub mod pipeline;
 pub mod prefetch;
 pub mod report;
 pub mod swar;
 
 pub use error::{Error, Result};
+pub use pipeline::{ScoreOptions, Scorer};

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use common::TempWorkdir;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use stance::features::Row;
+use stance::features::FeatureRow;
 use stance::model::{train, StanceModel, TrainConfig, TrainingMeta, TrainingSet};
 
 const MAGIC: &[u8; 8] = b"STANCE\0M";
@@ -547,7 +547,7 @@ fn save_and_load_round_trip_exactly() {
     texts.push(String::new());
     for m in [&loaded, &again] {
         let (mut a1, mut a2) = (trained.vectorizer.analyzer(), m.vectorizer.analyzer());
-        let (mut r1, mut r2) = (Row::default(), Row::default());
+        let (mut r1, mut r2) = (FeatureRow::default(), FeatureRow::default());
         for t in &texts {
             let p = trained.predict_text(&mut a1, t, &mut r1);
             let q = m.predict_text(&mut a2, t, &mut r2);
@@ -570,7 +570,12 @@ fn save_and_load_round_trip_exactly() {
     let texts: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     let topics: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
     let stances: Vec<String> = rows.iter().map(|r| r.2.clone()).collect();
-    let ev = stance::cli::evaluate::evaluate(trained, &texts, &topics, Some(&stances));
+    let scorer = stance::Scorer::new(
+        trained.clone(),
+        stance::ScoreOptions::default().check().unwrap(),
+    )
+    .unwrap();
+    let ev = stance::eval::evaluate(&scorer, &texts, &topics, Some(&stances));
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         serde_json::to_string(&ev).unwrap() + "\n"

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use stance::analysis::split_sentences;
-use stance::features::Row;
+use stance::features::FeatureRow;
 use stance::model::StanceModel;
 
 fn model() -> &'static StanceModel {
@@ -23,7 +23,7 @@ type Scored = (usize, Vec<f64>, Option<(String, f64)>);
 fn score(text: &str) -> Vec<Scored> {
     let m = model();
     let mut analyzer = m.vectorizer.analyzer();
-    let mut row = Row::default();
+    let mut row = FeatureRow::default();
     split_sentences(text)
         .iter()
         .map(|s| {

@@ -9,7 +9,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use super::memo::MEMO_LIMIT;
-use super::memo::{Outcome, TermMemo};
+use super::memo::{Lookup, TermMemo};
 use super::ngrams::{CharNgrams, StemSequence};
 use super::recent_ids::{Cached, RecentIds};
 use super::stem::{Language, Stemmer};
@@ -150,7 +150,7 @@ impl Analyzer {
             let outcome = self
                 .memo
                 .get_or_insert_with(word, |word| resolve(word, stemmer, stop_words, words));
-            if let Outcome::Term(term, _) = outcome {
+            if let Lookup::Term(term, _) = outcome {
                 self.stems.push(term);
             }
         }
@@ -195,8 +195,8 @@ impl Analyzer {
                         .memo
                         .get_or_insert_with(word, |word| resolve(word, stemmer, stop_words, words));
                     let cached = match outcome {
-                        Outcome::Stop => Cached::Stop,
-                        Outcome::Term(_, id) => Cached::Id(id),
+                        Lookup::Stop => Cached::Stop,
+                        Lookup::Term(_, id) => Cached::Id(id),
                     };
                     self.recent.insert(word, cached);
                     cached

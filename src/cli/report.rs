@@ -10,12 +10,11 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 
-use crate::io::{check_outputs, commit, AtomicFile};
+use super::RecordFormatArg;
+use crate::io::scored::RowProblem;
+use crate::io::{check_outputs, commit, AtomicFile, RecordFormat, ScoredEntry, ScoredReader};
 use crate::model::StanceModel as Model;
-use crate::report::{
-    render, Dimension, InputFormat, OutputFormat, Period, Record, ReportBuilder, ReportOptions,
-    RowProblem, ScoredReader,
-};
+use crate::report::{render, Dimension, Period, ReportBuilder, ReportFormat, ReportOptions};
 
 /// Arguments of `stance report`.
 #[derive(clap::Args, Debug, Clone)]
@@ -55,7 +54,7 @@ pub struct ReportArgs {
 
     /// Input format, instead of guessing from the extension (.csv, .jsonl, .json).
     #[arg(long, value_enum)]
-    pub input_format: Option<InputFormatArg>,
+    pub input_format: Option<RecordFormatArg>,
 }
 
 /// `--format` values.
@@ -101,24 +100,14 @@ pub enum PeriodArg {
     Month,
 }
 
-/// `--input-format` values.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputFormatArg {
-    /// CSV with a header.
-    Csv,
-    /// JSON Lines.
-    #[value(alias = "json")]
-    Jsonl,
-}
-
-impl From<FormatArg> for OutputFormat {
+impl From<FormatArg> for ReportFormat {
     fn from(f: FormatArg) -> Self {
         match f {
-            FormatArg::Table => OutputFormat::Table,
-            FormatArg::Markdown => OutputFormat::Markdown,
-            FormatArg::Csv => OutputFormat::Csv,
-            FormatArg::Json => OutputFormat::Json,
-            FormatArg::Html => OutputFormat::Html,
+            FormatArg::Table => ReportFormat::Table,
+            FormatArg::Markdown => ReportFormat::Markdown,
+            FormatArg::Csv => ReportFormat::Csv,
+            FormatArg::Json => ReportFormat::Json,
+            FormatArg::Html => ReportFormat::Html,
         }
     }
 }
@@ -129,15 +118,6 @@ impl From<PeriodArg> for Period {
             PeriodArg::Day => Period::Day,
             PeriodArg::Week => Period::Week,
             PeriodArg::Month => Period::Month,
-        }
-    }
-}
-
-impl From<InputFormatArg> for InputFormat {
-    fn from(f: InputFormatArg) -> Self {
-        match f {
-            InputFormatArg::Csv => InputFormat::Csv,
-            InputFormatArg::Jsonl => InputFormat::Jsonl,
         }
     }
 }
@@ -237,19 +217,19 @@ impl ProblemPrinter {
 /// Streams one input into the builder.
 fn read_input(
     path: &Path,
-    format: Option<InputFormat>,
+    format: Option<RecordFormat>,
     builder: &mut ReportBuilder,
     printer: &mut ProblemPrinter,
 ) -> anyhow::Result<()> {
     let reader = ScoredReader::open(path, format)?;
     for record in reader {
         match record? {
-            Record::Row(at, row) => {
+            ScoredEntry::Statement(at, row) => {
                 if let Err(problem) = builder.add_at(&row, at) {
                     printer.print(&problem);
                 }
             }
-            Record::Problem(problem) => {
+            ScoredEntry::Problem(problem) => {
                 printer.print(&problem);
                 builder.add_problem(problem);
             }
@@ -271,7 +251,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let options = options(&args)?;
     let mut builder = ReportBuilder::new(options)?;
     let mut printer = ProblemPrinter { printed: 0 };
-    let format = args.input_format.map(InputFormat::from);
+    let format = args.input_format.map(RecordFormat::from);
     for path in &args.inputs {
         read_input(path, format, &mut builder, &mut printer)?;
     }
@@ -286,7 +266,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         ExitCode::SUCCESS
     };
 
-    let format = OutputFormat::from(args.format);
+    let format = ReportFormat::from(args.format);
     match &args.out {
         Some(path) => {
             let mut file = AtomicFile::create(path)?;

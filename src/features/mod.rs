@@ -12,5 +12,5 @@ pub use counts::CountedDocs;
 pub use sparse::{CsrBuilder, CsrMatrix};
 pub use term_index::TermIndex;
 pub use tfidf::Tfidf;
-pub use vectorizer::{Row, Vectorizer, VectorizerConfig};
+pub use vectorizer::{FeatureRow, Vectorizer, VectorizerConfig};
 pub use vocab::{display_term, DfBound, VocabConfig, Vocabulary};

@@ -129,7 +129,7 @@ impl Vectorizer {
     /// `analyzer` is one from [`Vectorizer::analyzer`] (or a clone of one);
     /// any other is first replaced by one, with an empty memo (see
     /// [`Vectorizer::count_terms`]).
-    pub fn transform_one(&self, analyzer: &mut Analyzer, text: &str, row: &mut Row) {
+    pub fn transform_one(&self, analyzer: &mut Analyzer, text: &str, row: &mut FeatureRow) {
         self.count_terms(analyzer, text, row);
         self.tfidf.weigh(&row.cols, &row.counts, &mut row.vals);
     }
@@ -142,7 +142,7 @@ impl Vectorizer {
     /// reports; any other `analyzer` (another vectorizer's, or one from
     /// [`Analyzer::new`]) is replaced by one from [`Vectorizer::analyzer`]
     /// first, so there is one way to count and it is the fast one.
-    pub fn count_terms(&self, analyzer: &mut Analyzer, text: &str, row: &mut Row) {
+    pub fn count_terms(&self, analyzer: &mut Analyzer, text: &str, row: &mut FeatureRow) {
         if !Arc::ptr_eq(analyzer.word_ids(), self.index.words()) {
             // Note: its memo holds ids of another dictionary, so it cannot be kept.
             *analyzer = self.analyzer();
@@ -178,7 +178,7 @@ impl Vectorizer {
         let parts: Vec<CsrMatrix> = texts
             .par_chunks(CHUNK)
             .map_init(
-                || (self.analyzer(), Row::default()),
+                || (self.analyzer(), FeatureRow::default()),
                 |(an, row), chunk| {
                     let mut b = CsrBuilder::new();
                     for t in chunk {
@@ -197,9 +197,10 @@ impl Vectorizer {
     }
 }
 
-/// Reusable buffers for one sparse row.
+/// One text's feature row (its columns, term counts and TF-IDF weights),
+/// in buffers reused from text to text.
 #[derive(Debug, Default, Clone)]
-pub struct Row {
+pub struct FeatureRow {
     /// Word ids of the text, from the analyzer.
     words: Vec<u32>,
     /// Column of every term occurrence.
@@ -310,7 +311,7 @@ mod tests {
                 return Ok(());
             };
             let (mut by_ids, mut by_strings) = (v.analyzer(), Analyzer::new(&config.analyzer));
-            let mut row = Row::default();
+            let mut row = FeatureRow::default();
             for q in queries.iter().map(|p| text(p)).chain(corpus.iter().cloned()) {
                 v.transform_one(&mut by_ids, &q, &mut row);
                 let (cols, vals) = string_row(&v, &mut by_strings, &q);
@@ -336,7 +337,7 @@ mod tests {
         let (v, x) = Vectorizer::fit_transform(&config, &corpus).unwrap();
         let (other, _) = Vectorizer::fit_transform(&config, &corpus[..1]).unwrap();
         for mut analyzer in [Analyzer::new(&config.analyzer), other.analyzer()] {
-            let mut row = Row::default();
+            let mut row = FeatureRow::default();
             v.transform_one(&mut analyzer, corpus[1], &mut row);
             assert!(Arc::ptr_eq(analyzer.word_ids(), v.analyzer().word_ids()));
             assert_eq!(x.row(1), (&row.cols[..], &row.vals[..]));

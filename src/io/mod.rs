@@ -5,16 +5,21 @@ pub mod atomic;
 pub mod labelled;
 pub(crate) mod line_index;
 mod model_file;
+pub mod output;
 pub mod output_check;
+pub mod position;
 pub mod scored;
 
 pub use articles::{
-    expand_inputs, Article, ArticleColumns, ArticleReader, InputKind, Item, ReadOptions, Rejected,
-    Source,
+    expand_inputs, Article, ArticleColumns, ArticleFormat, ArticleReader, Item, ReadOptions,
+    Rejected, Source,
 };
 pub use atomic::{commit, remove_temporary_files, AtomicFile, Staged};
 pub use labelled::{read_labelled, Columns, LabelledData};
+pub use output::Output;
 pub use output_check::check_outputs;
+pub use position::Position;
 pub use scored::{
-    ArticleTally, ArticleWriter, Labels, RecordFormat, Sink, StatementRecord, StatementWriter,
+    ArticleTally, ArticleWriter, Labels, RecordFormat, ScoredEntry, ScoredReader, Statement,
+    StatementView, StatementWriter, UNCERTAIN,
 };
