@@ -165,7 +165,10 @@ mod tests {
         assert_eq!(head.weights, direct.weights);
         assert_eq!(head.intercept, direct.intercept);
         let labels: Array1<String> = head.predict(&dataset);
-        assert_eq!(labels, array!["2", "7", "2", "7", "7"].map(|s| s.to_string()));
+        assert_eq!(
+            labels,
+            array!["2", "7", "2", "7", "7"].map(|s| s.to_string())
+        );
         let probs: Array2<f64> = head.predict(&dataset);
         let mut p = [0.0; 2];
         head.probabilities(&[1], &[0.7], &mut p);
@@ -177,7 +180,8 @@ mod tests {
         let one = DatasetBase::new(rows(), array!["x", "x", "x", "x", "x"]);
         let head = LogisticParams::default().fit(&one).unwrap();
         assert_eq!(head.labels, ["x"]);
-        let weighted = DatasetBase::new(rows(), array![0usize, 1, 0, 1, 1]).with_weights(array![1.0, 2.0, 1.0, 1.0, 1.0]);
+        let weighted = DatasetBase::new(rows(), array![0usize, 1, 0, 1, 1])
+            .with_weights(array![1.0, 2.0, 1.0, 1.0, 1.0]);
         assert!(LogisticParams::default().fit(&weighted).is_err());
     }
 }

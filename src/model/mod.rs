@@ -4,6 +4,7 @@ pub mod classifier;
 pub mod head;
 pub mod idf_rows;
 pub mod lbfgs;
+mod linfa_impl;
 pub mod logistic;
 pub mod loss;
 pub mod persist;
