@@ -549,12 +549,15 @@ fn save_and_load_round_trip_exactly() {
         let (mut a1, mut a2) = (trained.vectorizer.analyzer(), m.vectorizer.analyzer());
         let (mut r1, mut r2) = (FeatureRow::default(), FeatureRow::default());
         for t in &texts {
-            let p = trained.predict_text(&mut a1, t, &mut r1);
-            let q = m.predict_text(&mut a2, t, &mut r2);
-            assert_eq!(p, q, "{t:?}");
+            trained.vectorizer.transform_one(&mut a1, t, &mut r1);
+            m.vectorizer.transform_one(&mut a2, t, &mut r2);
             assert_eq!(r1.cols, r2.cols, "{t:?}");
             assert_eq!(r1.vals, r2.vals, "{t:?}");
         }
+        let options = stance::ScoreOptions::default().explain(3).check().unwrap();
+        let ours = stance::Scorer::new(trained.clone(), options.clone()).unwrap();
+        let theirs = stance::Scorer::new(m.clone(), options).unwrap();
+        assert_eq!(ours.score_texts(&texts), theirs.score_texts(&texts));
     }
 
     // The CLI's evaluation of the file is the library's evaluation of the

@@ -24,8 +24,8 @@ pub struct ReportArgs {
     pub inputs: Vec<PathBuf>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    pub format: FormatArg,
+    #[arg(long, value_enum, default_value_t = ReportFormatArg::Table)]
+    pub format: ReportFormatArg,
 
     /// Write the report to FILE instead of stdout.
     #[arg(long, value_name = "FILE")]
@@ -59,7 +59,7 @@ pub struct ReportArgs {
 
 /// `--format` values.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FormatArg {
+pub enum ReportFormatArg {
     /// Aligned text for a terminal.
     Table,
     /// Markdown tables.
@@ -100,14 +100,14 @@ pub enum PeriodArg {
     Month,
 }
 
-impl From<FormatArg> for ReportFormat {
-    fn from(f: FormatArg) -> Self {
+impl From<ReportFormatArg> for ReportFormat {
+    fn from(f: ReportFormatArg) -> Self {
         match f {
-            FormatArg::Table => ReportFormat::Table,
-            FormatArg::Markdown => ReportFormat::Markdown,
-            FormatArg::Csv => ReportFormat::Csv,
-            FormatArg::Json => ReportFormat::Json,
-            FormatArg::Html => ReportFormat::Html,
+            ReportFormatArg::Table => ReportFormat::Table,
+            ReportFormatArg::Markdown => ReportFormat::Markdown,
+            ReportFormatArg::Csv => ReportFormat::Csv,
+            ReportFormatArg::Json => ReportFormat::Json,
+            ReportFormatArg::Html => ReportFormat::Html,
         }
     }
 }
