@@ -1,22 +1,28 @@
 //! Article rows: one row per scored article, with per-topic counts, the
 //! majority stance and mean stance probabilities.
 
+use std::sync::Arc;
+
 use super::encode::{csv_header, Fields};
 use super::schema::{RecordFormat, UNCERTAIN};
 use super::statement::{Labels, StatementView};
 use crate::io::articles::Article;
 
 /// Per-topic counts and stance probabilities of one article's statements.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ArticleTally {
     statements: u64,
     uncertain: u64,
     /// Per topic: statements.
     n: Vec<u64>,
-    /// Per topic and stance label: statements with that stance.
-    votes: Vec<Vec<u64>>,
-    /// Per topic and stance label: sum of the label's probability.
-    sums: Vec<Vec<f64>>,
+    /// Per topic and stance label (topic `t`'s at `offsets[t]..offsets[t + 1]`):
+    /// statements with that stance.
+    votes: Vec<u64>,
+    /// Laid out as `votes`: sum of the label's probability.
+    sums: Vec<f64>,
+    /// Where each topic's labels start in `votes` and `sums`, and the end.
+    // Note: flat and shared, so a tally (one per article) is three allocations.
+    offsets: Arc<[usize]>,
 }
 
 impl ArticleTally {
@@ -31,15 +37,24 @@ impl ArticleTally {
         if let Some(n) = self.n.get_mut(t) {
             *n += 1;
         }
-        if let (Some(s), Some(votes)) = (r.stance, self.votes.get_mut(t)) {
+        let range = self.range(t);
+        if let (Some(s), Some(votes)) = (r.stance, self.votes.get_mut(range.clone())) {
             if let Some(v) = votes.get_mut(s) {
                 *v += 1;
             }
         }
-        if let Some(sums) = self.sums.get_mut(t) {
+        if let Some(sums) = self.sums.get_mut(range) {
             for (sum, p) in sums.iter_mut().zip(r.stance_probs) {
                 *sum += p;
             }
+        }
+    }
+
+    /// Where topic `t`'s labels are in `votes` and `sums` (empty if unknown).
+    fn range(&self, t: usize) -> std::ops::Range<usize> {
+        match (self.offsets.get(t), self.offsets.get(t + 1)) {
+            (Some(&a), Some(&b)) => a..b,
+            _ => 0..0,
         }
     }
 
@@ -48,8 +63,8 @@ impl ArticleTally {
         self.statements = 0;
         self.uncertain = 0;
         self.n.iter_mut().for_each(|n| *n = 0);
-        self.votes.iter_mut().flatten().for_each(|v| *v = 0);
-        self.sums.iter_mut().flatten().for_each(|s| *s = 0.0);
+        self.votes.iter_mut().for_each(|v| *v = 0);
+        self.sums.iter_mut().for_each(|s| *s = 0.0);
     }
 }
 
@@ -62,6 +77,8 @@ pub struct ArticleWriter {
     labels: Labels,
     with_uncertain: bool,
     columns: Vec<String>,
+    /// The tallies' layout (see [`ArticleTally`]).
+    offsets: Arc<[usize]>,
 }
 
 impl ArticleWriter {
@@ -81,11 +98,16 @@ impl ArticleWriter {
         if with_uncertain {
             columns.push(format!("{UNCERTAIN}_n"));
         }
+        let mut offsets = vec![0];
+        for t in 0..labels.topics.len() {
+            offsets.push(offsets[t] + labels.stances_of(t).len());
+        }
         ArticleWriter {
             format,
             labels,
             with_uncertain,
             columns,
+            offsets: offsets.into(),
         }
     }
 
@@ -96,13 +118,14 @@ impl ArticleWriter {
 
     /// An empty tally shaped for these labels.
     pub fn tally(&self) -> ArticleTally {
-        let topics = self.labels.topics.len();
-        let shape = |t: usize| self.labels.stances_of(t).len();
+        let labels = self.offsets.last().copied().unwrap_or(0);
         ArticleTally {
-            n: vec![0; topics],
-            votes: (0..topics).map(|t| vec![0; shape(t)]).collect(),
-            sums: (0..topics).map(|t| vec![0.0; shape(t)]).collect(),
-            ..ArticleTally::default()
+            statements: 0,
+            uncertain: 0,
+            n: vec![0; self.labels.topics.len()],
+            votes: vec![0; labels],
+            sums: vec![0.0; labels],
+            offsets: Arc::clone(&self.offsets),
         }
     }
 
@@ -126,8 +149,9 @@ impl ArticleWriter {
         for t in 0..self.labels.topics.len() {
             let labels = self.labels.stances_of(t);
             let n = tally.n.get(t).copied().unwrap_or(0);
-            let votes = tally.votes.get(t).map_or(&[][..], Vec::as_slice);
-            let sums = tally.sums.get(t).map_or(&[][..], Vec::as_slice);
+            let range = tally.range(t);
+            let votes = tally.votes.get(range.clone()).unwrap_or_default();
+            let sums = tally.sums.get(range).unwrap_or_default();
             f.uint(name(), n);
             let majority = (n > 0).then(|| majority(votes, sums)).flatten();
             f.opt_str(
