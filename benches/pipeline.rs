@@ -4,7 +4,7 @@
 //!   sample articles (`data/articles/articles.csv`) and the training statements;
 //! - `vectorize`: [`Vectorizer::fit_transform`] on the training statements and
 //!   `transform` of the test statements;
-//! - `fit`: the topic head's [`logistic::fit`] on the training rows, C = 10;
+//! - `fit`: the topic head's [`fit`](stance::model::fit) on the training rows, C = 10;
 //! - `predict`: [`StanceModel::load`] of `models/default.model`, and the
 //!   test statements scored through its [`Scorer`] (`stance::eval::predict`,
 //!   one statement per row, the path `stance score` and `evaluate` run).
@@ -27,9 +27,8 @@ use stance::analysis::{split_sentences, Analyzer, AnalyzerConfig};
 use stance::eval;
 use stance::features::{CsrMatrix, DfBound, Vectorizer, VectorizerConfig, VocabConfig};
 use stance::io::{read_labelled, Columns, LabelledData};
-use stance::model::logistic::{self, LogisticParams};
-use stance::model::{ClassWeight, LinearHead, StanceModel};
-use stance::{ScoreOptions, Scorer};
+use stance::model::{ClassWeight, LinearHead, LogisticParams, StanceModel};
+use stance::pipeline::{ScoreOptions, Scorer};
 
 /// A path inside the crate, whatever directory `cargo bench` runs from.
 fn fixture(relative: &str) -> PathBuf {
@@ -254,7 +253,7 @@ fn fit(c: &mut Criterion) {
     group.throughput(Throughput::Elements(x.n_rows() as u64));
     group.bench_function("logistic/topic_c10", |b| {
         b.iter(|| {
-            let fitted = logistic::fit(&x, &xt, &y, classes.len(), &params).expect("fit");
+            let fitted = stance::model::fit(&x, &xt, &y, classes.len(), &params).expect("fit");
             assert!(fitted.report.converged, "{:?}", fitted.report);
             let head = LinearHead {
                 labels: classes.clone(),

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 
 use common::TempWorkdir;
 use serde_json::Value;
-use stance::io::scored::rounded;
+use stance::io::rounded;
 use stance::io::{read_labelled, Columns, Statement};
 use stance::model::StanceModel;
-use stance::{ScoreOptions, Scorer};
+use stance::pipeline::{ScoreOptions, Scorer};
 
 fn repo(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)

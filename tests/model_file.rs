@@ -554,9 +554,12 @@ fn save_and_load_round_trip_exactly() {
             assert_eq!(r1.cols, r2.cols, "{t:?}");
             assert_eq!(r1.vals, r2.vals, "{t:?}");
         }
-        let options = stance::ScoreOptions::default().explain(3).check().unwrap();
-        let ours = stance::Scorer::new(trained.clone(), options.clone()).unwrap();
-        let theirs = stance::Scorer::new(m.clone(), options).unwrap();
+        let options = stance::pipeline::ScoreOptions::default()
+            .explain(3)
+            .check()
+            .unwrap();
+        let ours = stance::pipeline::Scorer::new(trained.clone(), options.clone()).unwrap();
+        let theirs = stance::pipeline::Scorer::new(m.clone(), options).unwrap();
         assert_eq!(ours.score_texts(&texts), theirs.score_texts(&texts));
     }
 
@@ -573,9 +576,9 @@ fn save_and_load_round_trip_exactly() {
     let texts: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     let topics: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
     let stances: Vec<String> = rows.iter().map(|r| r.2.clone()).collect();
-    let scorer = stance::Scorer::new(
+    let scorer = stance::pipeline::Scorer::new(
         trained.clone(),
-        stance::ScoreOptions::default().check().unwrap(),
+        stance::pipeline::ScoreOptions::default().check().unwrap(),
     )
     .unwrap();
     let ev = stance::eval::evaluate(&scorer, &texts, &topics, Some(&stances));

@@ -22,9 +22,9 @@ use linfa_logistic::MultiLogisticRegression;
 use ndarray::{Array1, Array2};
 use serde::Deserialize;
 use stance::features::{CsrBuilder, CsrMatrix};
-use stance::model::logistic::{fit, sample_weights, ClassWeight, Fitted, LogisticParams};
-use stance::model::loss::LossProblem;
 use stance::model::LinearHead;
+use stance::model::LossProblem;
+use stance::model::{fit, sample_weights, ClassWeight, Fitted, LogisticParams};
 
 /// SplitMix64: a tiny deterministic generator, so the problems need no data files.
 struct Rng(u64);
@@ -45,8 +45,10 @@ impl Rng {
 
     /// A class drawn from softmax(scores): labels are noisy, so the classes overlap.
     fn draw(&mut self, scores: &[f64]) -> u32 {
-        let mut p = scores.to_vec();
-        stance::model::softmax::softmax_in_place(&mut p);
+        let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let exp: Vec<f64> = scores.iter().map(|s| (s - max).exp()).collect();
+        let total: f64 = exp.iter().sum();
+        let p: Vec<f64> = exp.iter().map(|e| e / total).collect();
         let u = self.uniform();
         let mut acc = 0.0;
         for (k, pk) in p.iter().enumerate() {

@@ -6,7 +6,7 @@ use std::path::Path;
 use proptest::prelude::*;
 use stance::io::Statement;
 use stance::model::StanceModel;
-use stance::{ScoreOptions, Scorer};
+use stance::pipeline::{ScoreOptions, Scorer};
 
 fn scorer() -> &'static Scorer {
     static SCORER: std::sync::OnceLock<Scorer> = std::sync::OnceLock::new();

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use stance::io::scored::{ProblemKind, RowProblem};
 use stance::io::{Position, Statement};
+use stance::io::{ProblemKind, RowProblem};
 use stance::model::TopTerms;
 use stance::report::{render, Dimension, ReportBuilder, ReportFormat, ReportOptions};
 

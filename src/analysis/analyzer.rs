@@ -88,7 +88,7 @@ impl Analyzer {
     }
 
     /// An analyzer that reports words as their ids in `words`.
-    pub fn with_word_ids(config: &AnalyzerConfig, words: Arc<WordIds>) -> Analyzer {
+    pub(crate) fn with_word_ids(config: &AnalyzerConfig, words: Arc<WordIds>) -> Analyzer {
         Analyzer {
             config: config.clone(),
             stemmer: config.stem.then(|| Stemmer::new(config.language)),
@@ -115,7 +115,7 @@ impl Analyzer {
     }
 
     /// The dictionary words are reported in by [`Analyzer::for_each_word_id`].
-    pub fn word_ids(&self) -> &Arc<WordIds> {
+    pub(crate) fn word_ids(&self) -> &Arc<WordIds> {
         &self.words
     }
 
@@ -166,7 +166,7 @@ impl Analyzer {
     /// exactly the windows of `ids` (a window with an unknown word is not in
     /// the vocabulary). Character n-grams, if configured, go to `emit_char`
     /// as in `for_each_term`. Nothing is emitted when `ngram_max` is 0.
-    pub fn for_each_word_id(
+    pub(crate) fn for_each_word_id(
         &mut self,
         text: &str,
         ids: &mut Vec<u32>,

@@ -1,9 +1,9 @@
 //! The command line: one module and one `run()` per subcommand.
 
-pub mod evaluate;
-pub mod report;
-pub mod score;
-pub mod train;
+mod evaluate;
+mod report;
+mod score;
+mod train;
 
 use std::process::ExitCode;
 

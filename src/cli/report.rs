@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 
 use super::RecordFormatArg;
-use crate::io::scored::RowProblem;
+use crate::io::RowProblem;
 use crate::io::{check_outputs, commit, AtomicFile, RecordFormat, ScoredEntry, ScoredReader};
 use crate::model::StanceModel as Model;
 use crate::report::{render, Dimension, Period, ReportBuilder, ReportFormat, ReportOptions};

@@ -96,7 +96,7 @@ pub struct ScoreArgs {
     pub explain: Option<usize>,
 
     /// Reject a .txt file, CSV record or input line larger than this many bytes.
-    #[arg(long, default_value_t = crate::io::articles::DEFAULT_MAX_BYTES, value_name = "BYTES")]
+    #[arg(long, default_value_t = crate::io::DEFAULT_MAX_BYTES, value_name = "BYTES")]
     pub max_article_bytes: usize,
 
     /// No progress bar and no summary line on stderr.

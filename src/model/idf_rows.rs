@@ -11,14 +11,14 @@
 use super::head::{largest, LinearHead};
 use super::softmax::softmax_in_place;
 use super::sparse_dot::{add_row_times_strided_weights, prefetch_rows};
-use crate::features::tfidf::{weigh_with, Tfidf};
+use crate::features::{weigh_with, Tfidf};
 
 /// f64 values per cache line.
 const LINE: usize = 8;
 
 /// One head's weights and the idf, row by row.
 #[derive(Debug, Clone)]
-pub struct IdfRows {
+pub(crate) struct IdfRows {
     /// Classes: a row holds `k` weights, then the idf.
     k: usize,
     /// Values from one row to the next: `k + 1` rounded up to whole lines.

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use super::scorer::Scorer;
 use super::sink::{Encoder, Sink};
 use crate::error::Result;
-use crate::io::scored::{reject_header, write_reject};
+use crate::io::{reject_header, write_reject};
 use crate::io::{
     Article, ArticleTally, ArticleWriter, Output, RecordFormat, Rejected, Staged, StatementView,
     StatementWriter,

@@ -10,8 +10,8 @@ use super::document::{
 use super::options::{Dimension, OptionsError, ReportOptions, NONE_KEY};
 use super::period::{Date, Period};
 use super::stats::{StanceIndex, Tally};
-use crate::io::scored::{Expected, ProblemKind, RowProblem, Statement, UNCERTAIN};
 use crate::io::Position;
+use crate::io::{Expected, ProblemKind, RowProblem, Statement, UNCERTAIN};
 
 /// Streams rows into per-topic statistics; `finish` yields the [`Report`].
 ///
@@ -335,7 +335,7 @@ impl ReportBuilder {
 /// Checks the values of a statement that parsing alone can't: ranges, dates, empty labels.
 ///
 /// Returns the parsed date so callers don't parse it twice.
-pub fn check(row: &Statement) -> Result<Option<Date>, ProblemKind> {
+pub(crate) fn check(row: &Statement) -> Result<Option<Date>, ProblemKind> {
     let bad = |field: &'static str, value: String, expected| ProblemKind::BadValue {
         field,
         value: value.into(),

@@ -48,7 +48,7 @@
 
 use serde::Serialize;
 
-use crate::io::scored::RowProblem;
+use crate::io::RowProblem;
 
 /// The schema identifier written into every JSON report.
 pub const SCHEMA: &str = "stance-report/1";
@@ -273,7 +273,7 @@ impl ProblemEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::scored::ProblemKind;
+    use crate::io::ProblemKind;
     use crate::io::Position;
 
     #[test]

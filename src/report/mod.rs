@@ -32,19 +32,21 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub mod builder;
-pub mod document;
-pub mod escape;
-pub mod options;
-pub mod period;
-pub mod render;
-pub mod sink;
-pub mod stats;
+mod builder;
+mod document;
+mod escape;
+mod options;
+mod period;
+mod render;
+mod sink;
+mod stats;
 
-pub use builder::{check, ReportBuilder};
-pub use document::Report;
-pub use escape::escape_html;
+pub use builder::ReportBuilder;
+pub use document::{
+    Breakdown, BreakdownRow, PeriodCounts, ProblemEntry, Problems, Report, Settings, SourceCounts,
+    StanceCount, Term, TermList, TopicCount, TopicStats, Totals, SCHEMA,
+};
 pub use options::{Dimension, OptionsError, ReportOptions};
 pub use period::Period;
 pub use render::{render, ReportFormat};
-pub use sink::ReportSink;
+pub use sink::{ReadBack, ReportSink};

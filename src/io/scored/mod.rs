@@ -30,7 +30,7 @@ mod statements;
 pub use article_rows::{ArticleTally, ArticleWriter};
 pub use problem::{Expected, ProblemKind, RowProblem};
 pub use reader::{ReadError, ScoredEntry, ScoredReader};
-pub use rejects::{reject_header, write_reject};
+pub(crate) use rejects::{reject_header, write_reject};
 pub use schema::{
     rounded, RecordFormat, DECIMALS, EXPLAIN_COLUMNS, OPTIONAL_COLUMNS, REJECT_COLUMNS,
     STATEMENT_COLUMNS, UNCERTAIN,

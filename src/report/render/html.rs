@@ -133,7 +133,7 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::scored::{ProblemKind, RowProblem};
+    use crate::io::{ProblemKind, RowProblem};
     use crate::io::Position;
     use crate::model::TopTerms;
     use crate::report::builder::tests::{corpus, row};

@@ -6,11 +6,11 @@ use std::path::Path;
 use super::document::Report;
 
 mod csv_tables;
-pub mod grid;
+mod grid;
 mod html;
 mod json;
 mod markdown;
-pub mod svg;
+mod svg;
 mod table;
 
 /// An output format for [`render`].

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::io::scored::UNCERTAIN;
+use crate::io::UNCERTAIN;
 use crate::report::document::{PeriodCounts, Report};
 use crate::report::escape::escape_html;
 
