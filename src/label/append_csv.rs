@@ -115,7 +115,7 @@ impl AppendCsv {
             return Ok(None);
         };
         let (start, line) = (last.start, last.line);
-        self.truncate(start, line - 1)?;
+        self.truncate(start, line.saturating_sub(1))?;
         Ok(self.rows.pop())
     }
 
@@ -169,7 +169,7 @@ impl AppendCsv {
                     .and_then(|f| std::str::from_utf8(f).ok())
                     .is_some_and(is_marker);
             if !whole {
-                self.truncate(*start, line - 1)?;
+                self.truncate(*start, line.saturating_sub(1))?;
                 note = Some(format!(
                     "{}: removed the unfinished row at line {line}, left by an interrupted write \
                      (that statement was not saved and is asked again)",

@@ -147,11 +147,28 @@ impl Session {
                 message: format!("is the same file as {}", out.display()),
             });
         }
+        // Note: a refusal found while reading the files back leaves no file it created.
+        let new_files: Vec<PathBuf> = [out, skipped.as_path()]
+            .into_iter()
+            .filter(|p| !p.exists())
+            .map(Path::to_path_buf)
+            .collect();
+        let opened = Session::open_files(input, out, &skipped, sets);
+        if opened.is_err() {
+            for p in &new_files {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+        opened
+    }
+
+    /// Opens `--out` and the skipped file and reads their decisions back.
+    fn open_files(input: ToLabel, out: &Path, skipped: &Path, sets: LabelSets) -> Result<Session> {
         let (out_header, out_columns) = out_layout(&input.header, sets.has_stance());
         let is_decision = |s: &str| s == ACCEPTED || s == CORRECTED;
         let (out_file, out_note) = AppendCsv::open(out, &out_header, &is_decision)?;
         let skip_header = SKIPPED_HEADER.map(str::to_string);
-        let (skip_file, skip_note) = AppendCsv::open(&skipped, &skip_header, &|s| s == SKIPPED)?;
+        let (skip_file, skip_note) = AppendCsv::open(skipped, &skip_header, &|s| s == SKIPPED)?;
         let mut notes: Vec<String> = out_note.into_iter().chain(skip_note).collect();
         notes.extend(sets.foreign_guesses(&input));
         let mut session = Session {
@@ -311,7 +328,10 @@ impl Session {
         if !self.sets.allows(&labels) {
             return Err(Error::Refused {
                 path: self.out.path().to_path_buf(),
-                message: format!("{labels:?} are not labels of the model"),
+                message: format!(
+                    "topic {:?} with stance {:?} is not in the model's label sets",
+                    labels.topic, labels.stance
+                ),
             });
         }
         let statement = &self.input.statements[i];
@@ -684,6 +704,15 @@ s4,Who knows.,,,,
         assert_eq!(f.out_text(), before, "left as it was");
         // a skipped file of another input, or one that skipped a labelled statement
         std::fs::write(f.input(), INPUT).unwrap();
+        std::fs::write(
+            skipped_path(&f.out()),
+            "id,labelled_before,decision\nzz,0,skipped\n",
+        )
+        .unwrap();
+        let fresh = f.dir.path().join("fresh.csv");
+        std::fs::hard_link(skipped_path(&f.out()), skipped_path(&fresh)).unwrap();
+        assert!(Session::open(&f.input(), &fresh, sets(), &[]).is_err());
+        assert!(!fresh.exists(), "a refused open leaves no file it created");
         for (skipped_id, said) in [
             ("zz", "skipped.csv: line 2: id \"zz\""),
             ("s1", "also labelled (line 2 of"),

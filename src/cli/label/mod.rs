@@ -1,8 +1,8 @@
 //! `stance label`: a keyboard-driven terminal labeller over a to_label file.
 //!
 //! The session (files, queue, undo, resume) is [`crate::label`]; this module
-//! only turns keys into its calls and draws the screen ([`screen`]) in a
-//! terminal it restores on every way out ([`terminal`]).
+//! only turns keys into its calls and draws the screen (`screen.rs`) in a
+//! terminal it restores on every way out (`terminal.rs`).
 
 mod screen;
 mod terminal;
@@ -26,7 +26,7 @@ pub struct LabelArgs {
     /// Statements to label: CSV with id, text, topic, stance (the model's guess), as `stance suggest` writes it.
     #[arg(value_name = "TO_LABEL")]
     pub input: PathBuf,
-    /// Labelled CSV to append each decision to (created, or resumed when it exists); skips go to <out>.skipped.csv.
+    /// Labelled CSV to append each decision to (created, or resumed when it exists); skips go to FILE.skipped.csv.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// Model whose topics and stance labels are offered.

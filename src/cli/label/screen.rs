@@ -180,9 +180,9 @@ fn header(app: &App, p: &Progress, width: usize) -> Line<'static> {
     Line::from(look.span(text, Part::Header))
 }
 
-/// "Source x · Date y · Article a, sentence n · Id i", leaving out what is not given.
+/// "Id i · Source x · Date y · Article a, sentence n", leaving out what is not given.
 fn article_line(look: &Look, s: &Statement) -> String {
-    let mut parts = Vec::new();
+    let mut parts = vec![format!("Id {}", s.id)];
     if !s.source.is_empty() {
         parts.push(format!("Source {}", s.source));
     }
@@ -195,7 +195,6 @@ fn article_line(look: &Look, s: &Statement) -> String {
         (true, false) => parts.push(format!("Sentence {}", s.sentence)),
         (true, true) => {}
     }
-    parts.push(format!("Id {}", s.id));
     parts.join(look.dot())
 }
 
