@@ -50,6 +50,13 @@ impl AppendCsv {
     ) -> Result<(AppendCsv, Option<String>)> {
         let io = |e| Error::io(path, e);
         let existed = path.exists();
+        if existed && !std::fs::metadata(path).map_err(io)?.is_file() {
+            // Note: a device such as /dev/zero would be read for ever.
+            return Err(Error::Refused {
+                path: path.to_path_buf(),
+                message: "is not a regular file".into(),
+            });
+        }
         let mut file = OpenOptions::new()
             .read(true)
             .append(true)
@@ -381,6 +388,15 @@ mod tests {
         std::fs::write(&p, b"id,text,decision\ns1,\xff,accepted\ns2,b,accepted\n").unwrap();
         let e = open(&p).unwrap_err().to_string();
         assert!(e.contains("l.csv:2:") && e.contains("UTF-8"), "{e}");
+    }
+
+    #[test]
+    fn only_regular_files_are_opened() {
+        let e = open(Path::new("/dev/zero")).unwrap_err().to_string();
+        assert!(e.contains("/dev/zero: is not a regular file"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let e = open(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("is not a regular file"), "{e}");
     }
 
     #[test]
