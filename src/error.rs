@@ -13,6 +13,14 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// An output cannot be written, or must not be (it is an input, a directory).
+    #[error("cannot write {path}: {reason}")]
+    Unwritable {
+        /// The output as named (`stdout` for standard output).
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// A CSV record could not be parsed.
     #[error("{path}:{line}: {message}")]
     Csv {

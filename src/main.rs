@@ -34,6 +34,11 @@ fn main() -> ExitCode {
     // SAFETY: sets a plain integer option; any value is valid for this option.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
     let cli = stance::cli::Cli::parse();
+    // Note: `stance label` writes no temporary files and catches these signals
+    // itself, to restore the terminal before it ends.
+    if !matches!(cli.command, stance::cli::Command::Label(_)) {
+        remove_temporary_files_on_signals();
+    }
     match stance::cli::run(cli) {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
@@ -43,6 +48,50 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// On SIGINT, SIGTERM or SIGHUP, removes the outputs' temporary files, then
+/// ends as that signal would have (killed by it, as the shell reports).
+///
+/// Note: a thread waits for the signal, so the cleanup runs as ordinary code,
+/// not inside a signal handler; it waits for a commit in progress to finish.
+/// A signal the process was started with ignored (`nohup`, a background job
+/// of a script) stays ignored.
+#[cfg(unix)]
+fn remove_temporary_files_on_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let watched: Vec<_> = [SIGINT, SIGTERM, SIGHUP]
+        .into_iter()
+        .filter(|&s| !is_ignored(s))
+        .collect();
+    let Ok(mut signals) = signal_hook::iterator::Signals::new(watched) else {
+        return;
+    };
+    let _ = std::thread::Builder::new()
+        .name("stance-signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                stance::io::remove_temporary_files();
+                let _ = signal_hook::low_level::emulate_default_handler(signal);
+                // Only reached if the signal could not end the process.
+                std::process::exit(128 + signal);
+            }
+        });
+}
+
+/// True when `signal`'s disposition is "ignore".
+#[cfg(unix)]
+fn is_ignored(signal: std::ffi::c_int) -> bool {
+    let mut current = std::mem::MaybeUninit::<libc::sigaction>::zeroed();
+    // SAFETY: with a null new action, sigaction only writes the current one
+    // into `current`, which is valid for writes and zero-initialised.
+    let read = unsafe { libc::sigaction(signal, std::ptr::null(), current.as_mut_ptr()) };
+    // SAFETY: zeroed is a valid `sigaction` (plain integers and pointers),
+    // and on success the kernel filled it in.
+    read == 0 && unsafe { current.assume_init() }.sa_sigaction == libc::SIG_IGN
+}
+
+#[cfg(not(unix))]
+fn remove_temporary_files_on_signals() {}
 
 /// The error and its causes joined by ": ", skipping a cause whose text the
 /// message already ends with (the crate's own errors print their source).

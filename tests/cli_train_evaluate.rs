@@ -523,6 +523,43 @@ fn a_row_with_the_wrong_field_count_names_file_and_line() {
 }
 
 #[test]
+fn crlf_files_name_the_physical_line() {
+    let w = Workdir::new();
+    w.train("train.csv", "m.model", &[]);
+    // Lines 1-9: header, a row, a blank line, a row over two lines, a row, a
+    // blank line, two rows; the bad row is on line 10, the csv crate's count
+    // says 9 or less.
+    let start = "id,text,topic,stance\r\n\
+                 1,The council praised the dam,water,favor\r\n\
+                 \r\n\
+                 2,\"Residents welcomed\r\nthe grid\",energy,favor\r\n\
+                 3,A spokesman discussed the dam,water,neutral\r\n\
+                 \r\n\
+                 4,The minister rejected the grid,energy,against\r\n\
+                 5,Officials praised the school,schools,favor\r\n";
+    for (row, message) in [
+        ("6,  ,water,favor", "empty \"text\" field"),
+        ("6,The dam,water", "record has 3 fields, the header has 4"),
+    ] {
+        let data = format!("{start}{row}\r\n7,The grid,energy,neutral\r\n");
+        assert_eq!(data.split('\n').position(|l| l.starts_with("6,")), Some(9));
+        w.write("crlf.csv", &data);
+        for args in [
+            &[
+                "train", "--data", "crlf.csv", "--out", "x.model", "--c", "1",
+            ][..],
+            &["evaluate", "--model", "m.model", "--data", "crlf.csv"],
+        ] {
+            let e = failed(&w.run(args));
+            assert!(
+                e.contains("crlf.csv:10:") && e.contains(message),
+                "{args:?}: {e}"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_missing_column_lists_the_header() {
     let w = Workdir::new();
     w.write(

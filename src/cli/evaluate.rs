@@ -1,16 +1,17 @@
 //! `stance evaluate`: a model against held-out labelled data.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::ColumnArgs;
 use crate::eval::Metrics;
 use crate::features::Row;
-use crate::io::read_labelled;
+use crate::io::{check_outputs, read_labelled};
 use crate::model::StanceModel;
 
 /// Arguments of `stance evaluate`.
@@ -115,13 +116,20 @@ pub fn evaluate(
 
 /// Runs `stance evaluate`.
 pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
+    check_outputs(&[&args.model, &args.data], &[Path::new("-")])?;
     let model = StanceModel::load(&args.model)?;
     let data = read_labelled(&args.data, &args.cols.columns())?;
     let ev = evaluate(&model, &data.texts, &data.topics, data.stances.as_deref());
     // Note: write errors (a closed pipe) come back as values, so main can end quietly.
+    print(&args, &ev).context("cannot write the evaluation to stdout")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the evaluation on stdout, as tables or (`--json`) one JSON object.
+fn print(args: &EvaluateArgs, ev: &Evaluation) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", serde_json::to_string(&ev)?)?;
+        writeln!(out, "{}", serde_json::to_string(ev)?)?;
     } else {
         writeln!(out, "{} rows of {}", ev.n, args.data.display())?;
         write!(out, "{}", ev.topic.to_table("topic"))?;
@@ -135,6 +143,5 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
             writeln!(out, "joint accuracy (topic and stance right): {j:.4}")?;
         }
     }
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    out.flush()
 }

@@ -69,23 +69,3 @@ impl ColumnArgs {
         }
     }
 }
-
-/// Fails early, before any long work, when `out`'s directory does not accept new files.
-pub fn check_writable(out: &std::path::Path) -> anyhow::Result<()> {
-    let dir = match out.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    tempfile::Builder::new()
-        .prefix(".stance-probe-")
-        .tempfile_in(&dir)
-        .map(drop)
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "cannot write {}: its directory {} does not accept new files ({})",
-                out.display(),
-                dir.display(),
-                e.kind()
-            )
-        })
-}

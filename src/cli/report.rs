@@ -4,13 +4,13 @@
 //! anything, streams every input through one [`ReportBuilder`], prints each
 //! rejected row on stderr, and writes the report in the chosen format.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 
+use crate::io::{check_outputs, commit, AtomicFile};
 use crate::model::StanceModel as Model;
 use crate::report::{
     render, Dimension, InputFormat, OutputFormat, Period, Record, ReportBuilder, ReportOptions,
@@ -265,6 +265,9 @@ fn read_input(
 /// arguments, unreadable input, missing columns, unwritable output): the
 /// caller prints it and exits with 1.
 pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
+    let mut inputs: Vec<&Path> = args.inputs.iter().map(PathBuf::as_path).collect();
+    inputs.extend(args.model.as_deref());
+    check_outputs(&inputs, &[args.out.as_deref().unwrap_or(Path::new("-"))])?;
     let options = options(&args)?;
     let mut builder = ReportBuilder::new(options)?;
     let mut printer = ProblemPrinter { printed: 0 };
@@ -286,12 +289,10 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let format = OutputFormat::from(args.format);
     match &args.out {
         Some(path) => {
-            let file =
-                File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-            let mut w = BufWriter::new(file);
-            render(&report, format, &mut w)
-                .and_then(|()| w.flush())
+            let mut file = AtomicFile::create(path)?;
+            render(&report, format, &mut file)
                 .with_context(|| format!("cannot write {}", path.display()))?;
+            commit([file.finish()?])?;
         }
         None => {
             let stdout = io::stdout();

@@ -28,6 +28,7 @@ use crate::io::scored::{
     reject_header, write_reject, ArticleTally, ArticleWriter, Labels, RecordFormat, Sink,
     StatementRecord, StatementWriter,
 };
+use crate::io::{check_outputs, commit, AtomicFile};
 use crate::model::{IdfRows, LinearHead, StanceModel};
 use crate::report::row::UNCERTAIN;
 use crate::report::{render, OutputFormat, ReportBuilder, ReportOptions, ScoredRow};
@@ -300,23 +301,6 @@ fn plan(args: &ScoreArgs) -> anyhow::Result<Plan> {
         }
     }
     Ok(plan)
-}
-
-/// Refuses to read a file that will be replaced by an output.
-fn refuse_overwriting_inputs(sources: &[Source], outputs: &[&Path]) -> anyhow::Result<()> {
-    let outputs: Vec<PathBuf> = outputs
-        .iter()
-        .filter_map(|p| p.canonicalize().ok())
-        .collect();
-    if outputs.is_empty() {
-        return Ok(());
-    }
-    for path in sources.iter().filter_map(Source::path) {
-        if path.canonicalize().is_ok_and(|c| outputs.contains(&c)) {
-            bail!("{} is both an input and an output", path.display());
-        }
-    }
-    Ok(())
 }
 
 /// Everything a scoring thread shares: the model and the row formats.
@@ -766,16 +750,19 @@ impl Outputs {
         Ok(())
     }
 
-    /// Moves every output into place; returns where rejects went, for the summary.
+    /// Finishes every output, then moves them all into place together, so
+    /// that a failure in any leaves every destination as it was; returns
+    /// where rejects went, for the summary.
     fn finish(self) -> anyhow::Result<String> {
-        self.statements.commit()?;
+        let mut staged = Vec::new();
+        staged.extend(self.statements.finish()?);
         if let Some(sink) = self.articles {
-            sink.commit()?;
+            staged.extend(sink.finish()?);
         }
         let rejects = match self.rejects {
             RejectSink::Statements => "stdout".to_string(),
             RejectSink::Stdout(sink) => {
-                sink.commit()?;
+                staged.extend(sink.finish()?);
                 "stdout".to_string()
             }
             RejectSink::File {
@@ -785,13 +772,13 @@ impl Outputs {
                 sink,
             } => {
                 match sink {
-                    Some(sink) => sink.commit()?,
+                    Some(sink) => staged.extend(sink.finish()?),
                     None if explicit => {
                         let mut sink = Sink::create(&path)?;
                         let mut buf = Vec::new();
                         reject_header(&mut buf, format);
                         write_to(&mut sink, &buf)?;
-                        sink.commit()?;
+                        staged.extend(sink.finish()?);
                     }
                     None => {}
                 }
@@ -800,13 +787,12 @@ impl Outputs {
         };
         if let Some((builder, path, format)) = self.report {
             let report = builder.finish();
-            // Note: a `Sink` rather than `persist::write_atomically`, for the
-            // same file permissions as the other outputs.
-            let mut sink = Sink::create(&path)?;
-            render(&report, format, &mut sink)
+            let mut file = AtomicFile::create(&path)?;
+            render(&report, format, &mut file)
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            sink.commit()?;
+            staged.push(file.finish()?);
         }
+        commit(staged)?;
         Ok(rejects)
     }
 }
@@ -873,12 +859,18 @@ impl Progress {
 /// prints it and exits with 1, or with 0 for a closed stdout pipe.
 pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let plan = plan(&args)?;
-    for path in plan.output_paths() {
-        super::check_writable(path)?;
-    }
     let stdin_kind = plan.input_kind.unwrap_or(InputKind::Jsonl);
     let sources = expand_inputs(&args.inputs, plan.input_kind, stdin_kind);
-    refuse_overwriting_inputs(&sources, &plan.output_paths())?;
+    let mut inputs = vec![args.model.as_path()];
+    inputs.extend(sources.iter().filter_map(|s| match s {
+        Source::Stdin(_) => Some(Path::new("-")),
+        _ => s.path(),
+    }));
+    let mut outputs = plan.output_paths();
+    if plan.out.is_none() || plan.rejects == RejectsTo::Stdout {
+        outputs.push(Path::new("-"));
+    }
+    check_outputs(&inputs, &outputs)?;
     let total_bytes = sources.iter().map(Source::size).sum::<Option<u64>>();
     // Note: the reader starts before the model loads (a tenth of a second
     // for a large model, partly on one core), so the first batches are ready

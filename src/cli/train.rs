@@ -8,7 +8,7 @@ use anyhow::Context;
 use super::ColumnArgs;
 use crate::analysis::{AnalyzerConfig, Language};
 use crate::features::{DfBound, VectorizerConfig, VocabConfig};
-use crate::io::read_labelled;
+use crate::io::{check_outputs, read_labelled};
 use crate::model::{
     train, ClassWeight, LogisticParams, TrainConfig, TrainingMeta, TrainingSet, DEFAULT_C_GRID,
 };
@@ -182,7 +182,7 @@ impl TrainArgs {
 /// Runs `stance train`.
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let config = args.config()?;
-    super::check_writable(&args.out)?;
+    check_outputs(&[&args.data], &[&args.out])?;
     let data = read_labelled(&args.data, &args.cols.columns())?;
     let stance_note = if data.stances.is_some() {
         "topic + stance"

@@ -14,7 +14,7 @@
 //!
 //! Note: the `csv` crate keeps a whole record in memory before it can say
 //! how long it is, and its `Position::line` is off after CRLF line ends (see
-//! `report::line_index`), hence the parser here. It accepts what the `csv`
+//! `io::line_index`), hence the parser here. It accepts what the `csv`
 //! crate accepts with its defaults: `,` delimiter, `""` escapes, CR, LF or
 //! CRLF line ends, blank lines skipped, a quote inside an unquoted field kept
 //! as text, a UTF-8 BOM before the header.

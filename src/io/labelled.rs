@@ -1,9 +1,11 @@
 //! Reading labelled CSV: a text column, a topic column and an optional stance column.
 
+use std::io::Cursor;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+use super::line_index::CountingReader;
 use crate::error::{Error, Result};
 
 /// Which columns hold what.
@@ -36,7 +38,8 @@ pub struct LabelledData {
     pub topics: Vec<String>,
     /// Stance labels, when the header has the stance column.
     pub stances: Option<Vec<String>>,
-    /// 1-based line of each row's start.
+    /// 1-based physical line of each row's start (CRLF, blank lines and
+    /// line breaks inside quoted fields counted as an editor counts them).
     pub lines: Vec<u64>,
     /// SHA-256 of the file's bytes.
     pub sha256: String,
@@ -46,10 +49,15 @@ pub struct LabelledData {
 pub fn read_labelled(path: &Path, cols: &Columns) -> Result<LabelledData> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let sha256 = format!("{:x}", Sha256::digest(&bytes));
+    let (counting, lines) = CountingReader::new(Box::new(Cursor::new(bytes)));
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(false)
-        .from_reader(bytes.as_slice());
-    let header = rdr.headers().map_err(|e| csv_error(path, &e))?.clone();
+        .from_reader(counting);
+    let line_of = |position: Option<&csv::Position>| lines.borrow_mut().line_of(position);
+    let header = match rdr.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(csv_error(path, &e, line_of(e.position()))),
+    };
     let find = |name: &str| header.iter().position(|h| h == name);
     let available = header.iter().collect::<Vec<_>>().join(", ");
     let missing = |column: &str| Error::MissingColumn {
@@ -68,8 +76,8 @@ pub fn read_labelled(path: &Path, cols: &Columns) -> Result<LabelledData> {
         sha256,
     };
     for rec in rdr.records() {
-        let rec = rec.map_err(|e| csv_error(path, &e))?;
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let rec = rec.map_err(|e| csv_error(path, &e, line_of(e.position())))?;
+        let line = line_of(rec.position());
         let bad = |message: String| Error::BadRow {
             path: path.to_path_buf(),
             line,
@@ -92,9 +100,8 @@ pub fn read_labelled(path: &Path, cols: &Columns) -> Result<LabelledData> {
     Ok(data)
 }
 
-/// A csv error as ours, with the file and 1-based line.
-pub fn csv_error(path: &Path, e: &csv::Error) -> Error {
-    let line = e.position().map(|p| p.line()).unwrap_or(0);
+/// A csv error as ours, with the file and its 1-based `line`.
+pub(crate) fn csv_error(path: &Path, e: &csv::Error, line: u64) -> Error {
     let message = match e.kind() {
         csv::ErrorKind::Utf8 { .. } => "invalid UTF-8".to_string(),
         csv::ErrorKind::UnequalLengths {
@@ -145,6 +152,60 @@ mod tests {
             e.contains("\"text\"") && e.contains("id, body, topic"),
             "{e}"
         );
+    }
+
+    /// A CRLF file with blank lines and a quoted line break, then `last` on physical line 10.
+    fn crlf_with_line_10(last: &str) -> String {
+        "text,topic\r\na,x\r\n\r\n\"b\r\nc\",y\r\nd,x\r\n\r\ne,x\r\nf,y\r\n".to_string()
+            + last
+            + "\r\ng,x\r\n"
+    }
+
+    #[test]
+    fn crlf_and_blank_lines_give_physical_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(&dir, &crlf_with_line_10("h,y"));
+        let d = read_labelled(&p, &Columns::default()).unwrap();
+        assert_eq!(d.texts, vec!["a", "b\r\nc", "d", "e", "f", "h", "g"]);
+        assert_eq!(d.lines, vec![2, 4, 6, 8, 9, 10, 11]);
+        for (last, message) in [(",y", "empty"), ("h", "record has 1 fields")] {
+            let p = write(&dir, &crlf_with_line_10(last));
+            let e = read_labelled(&p, &Columns::default())
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("d.csv:10:") && e.contains(message), "{e}");
+        }
+        std::fs::write(&p, b"text,topic\r\n\r\na,x\r\nb,\xff\r\n").unwrap();
+        let e = read_labelled(&p, &Columns::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("d.csv:4:") && e.contains("UTF-8"), "{e}");
+    }
+
+    proptest::proptest! {
+        /// Rows and errors always name a line that exists, never line 0.
+        #[test]
+        fn lines_are_never_zero_nor_past_the_end(
+            body in proptest::collection::vec(
+                proptest::sample::select(vec!["a", ",", "\"", "\r", "\n", "\r\n", " "]),
+                0..40,
+            ),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let text = "text,topic\r\n".to_string() + &body.concat();
+            let p = write(&dir, &text);
+            let last = 1 + text.matches('\n').count() as u64;
+            match read_labelled(&p, &Columns::default()) {
+                Ok(d) => {
+                    proptest::prop_assert!(d.lines.iter().all(|&l| (2..=last).contains(&l)));
+                    proptest::prop_assert!(d.lines.windows(2).all(|w| w[0] < w[1]));
+                }
+                Err(Error::Csv { line, .. } | Error::BadRow { line, .. }) => {
+                    proptest::prop_assert!((1..=last).contains(&line), "line {} of {}", line, last);
+                }
+                Err(e) => proptest::prop_assert!(false, "{e}"),
+            }
+        }
     }
 
     #[test]

@@ -3,13 +3,14 @@
 //! Rows are formatted straight into a caller's byte buffer (CSV or JSON
 //! Lines, same column names and order), so scoring threads format in
 //! parallel and the writer only concatenates. Probabilities have a fixed
-//! [`DECIMALS`] digits; [`Sink`] puts the bytes in a file that appears
-//! complete or not at all.
+//! [`DECIMALS`] digits; [`Sink`] puts the bytes on stdout or in an
+//! [`AtomicFile`].
 
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::articles::{Article, Rejected};
+use super::atomic::{AtomicFile, Staged};
 use crate::error::{Error, Result};
 use crate::report::row::UNCERTAIN;
 use crate::report::ScoredRow;
@@ -702,24 +703,17 @@ pub fn push_json_str(buf: &mut Vec<u8>, s: &str) {
     buf.push(b'"');
 }
 
-/// Where records go: stdout, or a file that appears complete or not at all.
-///
-/// A file is written to a hidden temporary file (`.stance-tmp-*`) beside it
-/// and renamed into its place by [`Sink::commit`]; dropped without a commit (an
-/// error), the temporary file is removed and the destination is untouched.
+/// Where records go: stdout, or an [`AtomicFile`] that appears complete or not at all.
 pub struct Sink {
     inner: SinkInner,
 }
 
 enum SinkInner {
     Stdout(BufWriter<io::StdoutLock<'static>>),
-    File {
-        writer: BufWriter<tempfile::NamedTempFile>,
-        dest: PathBuf,
-    },
+    File(AtomicFile),
 }
 
-/// Write-buffer size.
+/// Write-buffer size of stdout.
 const WRITE_BUF: usize = 256 << 10;
 
 impl Sink {
@@ -730,26 +724,10 @@ impl Sink {
         }
     }
 
-    /// A temporary file beside `dest`, renamed to `dest` on commit.
+    /// A file written as [`AtomicFile::create`] says.
     pub fn create(dest: &Path) -> Result<Sink> {
-        let dir = match dest.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(".stance-tmp-");
-        // Note: tempfile's default is 0600; outputs get the usual 0666 less umask.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o666));
-        }
-        let file = builder.tempfile_in(&dir).map_err(|e| Error::io(&dir, e))?;
         Ok(Sink {
-            inner: SinkInner::File {
-                writer: BufWriter::with_capacity(WRITE_BUF, file),
-                dest: dest.to_path_buf(),
-            },
+            inner: SinkInner::File(AtomicFile::create(dest)?),
         })
     }
 
@@ -757,32 +735,17 @@ impl Sink {
     pub fn dest(&self) -> Option<&Path> {
         match &self.inner {
             SinkInner::Stdout(_) => None,
-            SinkInner::File { dest, .. } => Some(dest),
+            SinkInner::File(file) => Some(file.path()),
         }
     }
 
-    /// Flushes, and moves a file into place.
-    ///
-    /// Note: no fsync: this guards against interrupted runs, not power loss,
-    /// and syncing hundreds of megabytes of re-creatable output costs more
-    /// than it is worth.
-    pub fn commit(self) -> Result<()> {
+    /// Flushes stdout, or finishes the file, which [`commit`](super::atomic::commit) then moves into place.
+    pub fn finish(self) -> Result<Option<Staged>> {
         match self.inner {
-            SinkInner::Stdout(mut w) => w.flush().map_err(|e| Error::io("stdout", e)),
-            SinkInner::File { writer, dest } => {
-                let file = writer
-                    .into_inner()
-                    .map_err(|e| Error::io(&dest, e.into_error()))?;
-                // Note: an older output is removed first rather than renamed
-                // over: ext4 (`auto_da_alloc`) starts writing the whole new
-                // file back to disk inside a rename that replaces a file,
-                // which took 0.09-0.15 s of a 2.9 s run scoring 100 MB. An
-                // interrupted run still leaves no partial file under `dest`.
-                // A failed removal is left to the rename to report.
-                let _ = std::fs::remove_file(&dest);
-                file.persist(&dest).map_err(|e| Error::io(&dest, e.error))?;
-                Ok(())
+            SinkInner::Stdout(mut w) => {
+                w.flush().map(|()| None).map_err(|e| Error::io("stdout", e))
             }
+            SinkInner::File(file) => file.finish().map(Some),
         }
     }
 }
@@ -791,21 +754,21 @@ impl Write for Sink {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.inner {
             SinkInner::Stdout(w) => w.write(buf),
-            SinkInner::File { writer, .. } => writer.write(buf),
+            SinkInner::File(f) => f.write(buf),
         }
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         match &mut self.inner {
             SinkInner::Stdout(w) => w.write_all(buf),
-            SinkInner::File { writer, .. } => writer.write_all(buf),
+            SinkInner::File(f) => f.write_all(buf),
         }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         match &mut self.inner {
             SinkInner::Stdout(w) => w.flush(),
-            SinkInner::File { writer, .. } => writer.flush(),
+            SinkInner::File(f) => f.flush(),
         }
     }
 }
@@ -1073,23 +1036,5 @@ mod tests {
         assert_eq!(v["rejected"], true);
         assert_eq!(v["article_id"], serde_json::Value::Null);
         assert_eq!(v["position"], "dir/a.csv:4");
-    }
-
-    #[test]
-    fn sink_appears_only_on_commit() {
-        let dir = tempfile::tempdir().unwrap();
-        let dest = dir.path().join("out.csv");
-        let mut sink = Sink::create(&dest).unwrap();
-        sink.write_all(b"partial").unwrap();
-        sink.flush().unwrap();
-        assert!(!dest.exists());
-        drop(sink);
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-        let mut sink = Sink::create(&dest).unwrap();
-        sink.write_all(b"whole\n").unwrap();
-        assert_eq!(sink.dest(), Some(dest.as_path()));
-        sink.commit().unwrap();
-        assert_eq!(std::fs::read_to_string(&dest).unwrap(), "whole\n");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

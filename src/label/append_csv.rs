@@ -14,6 +14,8 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::io::labelled::csv_error;
+use crate::io::line_index::CountingReader;
 
 /// One row of the file and where it starts.
 #[derive(Debug, Clone, PartialEq)]
@@ -134,20 +136,27 @@ impl AppendCsv {
         is_marker: &dyn Fn(&str) -> bool,
     ) -> Result<Option<String>> {
         let path = self.path.clone();
+        let (counting, lines) = CountingReader::new(Box::new(std::io::Cursor::new(bytes.to_vec())));
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(bytes);
+            .from_reader(counting);
+        let line_of = |position: Option<&csv::Position>| lines.borrow_mut().line_of(position);
         let mut records = Vec::new();
         let mut rec = csv::ByteRecord::new();
         loop {
             match rdr.read_byte_record(&mut rec) {
                 Ok(true) => {
-                    let (start, line) = rec.position().map_or((0, 0), |p| (p.byte(), p.line()));
-                    records.push((start, line, rec.clone()));
+                    // Note: after a CRLF the csv crate may report the "\n" before the
+                    // record as its start; no record starts with a line break.
+                    let mut start = rec.position().map_or(0, |p| p.byte() as usize);
+                    while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+                        start += 1;
+                    }
+                    records.push((start as u64, line_of(rec.position()), rec.clone()));
                 }
                 Ok(false) => break,
-                Err(e) => return Err(crate::io::labelled::csv_error(&path, &e)),
+                Err(e) => return Err(csv_error(&path, &e, line_of(e.position()))),
             }
         }
         let refuse = |found: String| Error::Refused {
@@ -360,6 +369,25 @@ mod tests {
             assert_eq!(note, None, "cut {cut}");
             assert_eq!(f.rows().last().unwrap().fields[0], "s9");
         }
+    }
+
+    #[test]
+    fn rows_an_editor_saved_with_crlf_are_cut_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("l.csv");
+        let head = "id,text,decision\r\ns1,\"a\r\nb\",accepted\r\n";
+        std::fs::write(&p, format!("{head}\r\ns2,c,accepted\r\n")).unwrap();
+        let (mut f, _) = open(&p).unwrap();
+        let lines: Vec<u64> = f.rows().iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 5]);
+        f.pop().unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), format!("{head}\r\n"));
+        f.append(&strings(&["s3", "d", "accepted"])).unwrap();
+        drop(f);
+        let (f, note) = open(&p).unwrap();
+        assert_eq!(note, None);
+        assert_eq!(f.rows()[1].fields, strings(&["s3", "d", "accepted"]));
+        assert_eq!(f.rows()[1].line, 5);
     }
 
     #[test]

@@ -118,8 +118,8 @@ impl Session {
     /// Opens (or resumes) labelling `to_label` into `out` with `sets`.
     ///
     /// `out` and its skipped file must not be `to_label` or any of `other_inputs`
-    /// (compared by device and inode), and an existing `out` must hold only ids
-    /// of `to_label`, with the same texts.
+    /// ([`crate::io::check_outputs`]: by device and inode), and an existing `out`
+    /// must hold only ids of `to_label`, with the same texts.
     pub fn open(
         to_label: &Path,
         out: &Path,
@@ -128,25 +128,10 @@ impl Session {
     ) -> Result<Session> {
         let input = read_to_label(to_label)?;
         let skipped = skipped_path(out);
-        for written in [out, skipped.as_path()] {
-            for read in std::iter::once(to_label).chain(other_inputs.iter().copied()) {
-                if same_file(written, read) {
-                    return Err(Error::Refused {
-                        path: written.to_path_buf(),
-                        message: format!(
-                            "is the same file as the input {}; give --out a new file (or one stance label wrote)",
-                            read.display()
-                        ),
-                    });
-                }
-            }
-        }
-        if same_file(out, &skipped) {
-            return Err(Error::Refused {
-                path: skipped,
-                message: format!("is the same file as {}", out.display()),
-            });
-        }
+        let inputs: Vec<&Path> = std::iter::once(to_label)
+            .chain(other_inputs.iter().copied())
+            .collect();
+        crate::io::check_outputs(&inputs, &[out, skipped.as_path()])?;
         // Note: a refusal found while reading the files back leaves no file it created.
         let new_files: Vec<PathBuf> = [out, skipped.as_path()]
             .into_iter()
@@ -480,20 +465,6 @@ fn out_layout(input_header: &[String], has_stance: bool) -> (Vec<String>, Vec<Ou
     (header, columns)
 }
 
-/// True when both paths exist and are the same file (device and inode).
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::metadata(a), std::fs::metadata(b)) {
-        #[cfg(unix)]
-        (Ok(x), Ok(y)) => {
-            use std::os::unix::fs::MetadataExt;
-            x.dev() == y.dev() && x.ino() == y.ino()
-        }
-        #[cfg(not(unix))]
-        (Ok(_), Ok(_)) => std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok(),
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::label_sets::tests::{sets, topic_only};
@@ -738,7 +709,7 @@ s4,Who knows.,,,,
             let e = Session::open(&input, &out, sets(), &[&model])
                 .unwrap_err()
                 .to_string();
-            assert!(e.contains("is the same file as the input"), "{e}");
+            assert!(e.contains("it is both an input and an output"), "{e}");
         }
         let skip_of = f.dir.path().join("x");
         std::fs::hard_link(&input, skipped_path(&skip_of)).unwrap();
@@ -746,7 +717,7 @@ s4,Who knows.,,,,
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("x.skipped.csv: is the same file as the input"),
+            e.contains("x.skipped.csv") && e.contains("both an input and an output"),
             "{e}"
         );
         assert_eq!(std::fs::read_to_string(&input).unwrap(), INPUT);

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::io::labelled::csv_error;
+use crate::io::line_index::CountingReader;
 
 /// The columns every to_label file has.
 pub const REQUIRED_COLUMNS: [&str; 4] = ["id", "text", "topic", "stance"];
@@ -73,21 +74,21 @@ impl ToLabel {
 /// Reads a to_label file: every row needs a unique non-empty id and a non-empty text.
 pub fn read_to_label(path: &Path) -> Result<ToLabel> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let (counting, lines) = CountingReader::new(Box::new(std::io::Cursor::new(bytes)));
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(false)
-        .from_reader(bytes.as_slice());
-    let header: Vec<String> = rdr
-        .headers()
-        .map_err(|e| csv_error(path, &e))?
-        .iter()
-        .map(str::to_string)
-        .collect();
+        .from_reader(counting);
+    let line_of = |position: Option<&csv::Position>| lines.borrow_mut().line_of(position);
+    let header: Vec<String> = match rdr.headers() {
+        Ok(h) => h.iter().map(str::to_string).collect(),
+        Err(e) => return Err(csv_error(path, &e, line_of(e.position()))),
+    };
     let columns = Columns::find(path, &header)?;
     let mut statements: Vec<Statement> = Vec::new();
     let mut first_line_of: HashMap<String, u64> = HashMap::new();
     for rec in rdr.records() {
-        let rec = rec.map_err(|e| csv_error(path, &e))?;
-        let line = rec.position().map_or(0, |p| p.line());
+        let rec = rec.map_err(|e| csv_error(path, &e, line_of(e.position())))?;
+        let line = line_of(rec.position());
         let statement = columns
             .statement(&header, &rec, line)
             .and_then(|s| match first_line_of.get(&s.id) {
@@ -303,6 +304,18 @@ mod tests {
         assert!(e.contains(":3:") && e.contains("fields"), "{e}");
         let e = error("id,text,topic,stance\n");
         assert!(e.contains("no statements"), "{e}");
+    }
+
+    #[test]
+    fn lines_are_the_editor_lines_with_crlf_and_blank_lines() {
+        let t = read("id,text,topic,stance\r\n\r\ns1,\"a\r\nb\",,\r\ns2,c,,\r\n").unwrap();
+        let lines: Vec<u64> = t.statements.iter().map(|s| s.line).collect();
+        assert_eq!(lines, [3, 5]);
+        let e = error("id,text,topic,stance\r\ns1,a,,\r\n\r\ns1,b,,\r\n");
+        assert!(
+            e.contains("to_label.csv:4:") && e.contains("repeats line 2"),
+            "{e}"
+        );
     }
 
     #[test]

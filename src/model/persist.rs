@@ -1,4 +1,4 @@
-//! The model file: magic, format version, checksummed payload; written atomically.
+//! The model file: magic, format version, checksummed payload (written by `io`'s atomic writer).
 //!
 //! Layout (integers little-endian):
 //! ```text
@@ -11,7 +11,6 @@
 //! checksum  32 bytes SHA-256 of the payload
 //! ```
 
-use std::io::Write;
 use std::path::Path;
 
 use ndarray::{Array1, Array2};
@@ -124,11 +123,6 @@ impl StanceModel {
         out.extend_from_slice(&p);
         out.extend_from_slice(&Sha256::digest(&p));
         out
-    }
-
-    /// Writes the model to `path` atomically: a temporary file beside it, then a rename.
-    pub fn save(&self, path: &Path) -> Result<()> {
-        write_atomically(path, &self.to_bytes())
     }
 
     /// Reads a model file, refusing anything truncated, corrupted or from a newer format.
@@ -341,30 +335,4 @@ impl<'a> Reader<'a> {
             })
             .collect())
     }
-}
-
-/// Writes `bytes` to a temporary file in `path`'s directory, syncs it and renames it
-/// over `path`, so readers see the old file or the complete new one, never a part.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".stance-tmp-")
-        .tempfile_in(&dir)
-        .map_err(|e| Error::io(&dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    // Note: temporary files are created private (0600); a model or output is an
-    // ordinary file others may read.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = tmp
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
 }

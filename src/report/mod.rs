@@ -34,7 +34,6 @@
 pub mod builder;
 pub mod document;
 pub mod escape;
-mod line_index;
 pub mod options;
 pub mod period;
 pub mod problem;

@@ -11,9 +11,9 @@ use std::rc::Rc;
 
 use serde_json::Value;
 
-use super::line_index::{CountingReader, LineIndex};
 use super::period::Date;
 use super::problem::{Expected, Location, ProblemKind, RowProblem};
+use crate::io::line_index::{CountingReader, LineIndex};
 
 /// One statement (sentence) as written by `stance score`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -307,8 +307,7 @@ impl ScoredReader {
         match reader.read_record(record) {
             Ok(false) => None,
             Ok(true) => {
-                let byte = record.position().map_or(0, |p| p.byte());
-                let line = lines.borrow_mut().line_at(byte);
+                let line = lines.borrow_mut().line_of(record.position());
                 let parsed = columns.parse(record);
                 let loc = self.location(line);
                 Some(Ok(match parsed {
@@ -320,8 +319,7 @@ impl ScoredReader {
                 }))
             }
             Err(e) => {
-                let byte = e.position().map_or(0, |p| p.byte());
-                let line = lines.borrow_mut().line_at(byte);
+                let line = lines.borrow_mut().line_of(e.position());
                 let kind = match e.kind() {
                     csv::ErrorKind::UnequalLengths {
                         expected_len, len, ..
