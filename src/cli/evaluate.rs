@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::ColumnArgs;
+use super::{ColumnArgs, ModelLimitArgs};
 use crate::eval::Metrics;
 use crate::features::Row;
 use crate::io::read_labelled;
@@ -24,6 +24,8 @@ pub struct EvaluateArgs {
     pub data: PathBuf,
     #[command(flatten)]
     pub cols: ColumnArgs,
+    #[command(flatten)]
+    pub limit: ModelLimitArgs,
     /// Print one JSON object instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -115,8 +117,14 @@ pub fn evaluate(
 
 /// Runs `stance evaluate`.
 pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
-    let model = StanceModel::load(&args.model)?;
+    let model = args.limit.load(&args.model)?;
     let data = read_labelled(&args.data, &args.cols.columns())?;
+    if data.texts.is_empty() {
+        anyhow::bail!(
+            "{}: no rows to evaluate (only a header)",
+            args.data.display()
+        );
+    }
     let ev = evaluate(&model, &data.texts, &data.topics, data.stances.as_deref());
     // Note: write errors (a closed pipe) come back as values, so main can end quietly.
     let mut out = std::io::stdout().lock();
