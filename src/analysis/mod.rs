@@ -24,7 +24,7 @@ mod token_ends;
 pub mod tokenize;
 pub mod word_ids;
 
-pub use analyzer::{Analyzer, AnalyzerConfig, CHAR_NGRAM_PREFIX};
+pub use analyzer::{Analyzer, AnalyzerConfig, CHAR_NGRAM_PREFIX, MAX_CHAR_NGRAM, MAX_WORD_NGRAM};
 pub use sentence::{split_sentences, SentenceSpan};
 pub use stem::{Language, UnknownLanguage};
 pub use word_ids::{WordIds, UNKNOWN_WORD};

@@ -8,7 +8,7 @@ use anyhow::Context;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::ColumnArgs;
+use super::{ColumnArgs, ModelLimitArgs};
 use crate::eval::Metrics;
 use crate::features::Row;
 use crate::io::{check_outputs, read_labelled};
@@ -25,6 +25,8 @@ pub struct EvaluateArgs {
     pub data: PathBuf,
     #[command(flatten)]
     pub cols: ColumnArgs,
+    #[command(flatten)]
+    pub limit: ModelLimitArgs,
     /// Print one JSON object instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -117,8 +119,14 @@ pub fn evaluate(
 /// Runs `stance evaluate`.
 pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
     check_outputs(&[&args.model, &args.data], &[Path::new("-")])?;
-    let model = StanceModel::load(&args.model)?;
+    let model = args.limit.load(&args.model)?;
     let data = read_labelled(&args.data, &args.cols.columns())?;
+    if data.texts.is_empty() {
+        anyhow::bail!(
+            "{}: no rows to evaluate (only a header)",
+            args.data.display()
+        );
+    }
     let ev = evaluate(&model, &data.texts, &data.topics, data.stances.as_deref());
     // Note: write errors (a closed pipe) come back as values, so main can end quietly.
     print(&args, &ev).context("cannot write the evaluation to stdout")?;

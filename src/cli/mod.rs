@@ -69,3 +69,18 @@ impl ColumnArgs {
         }
     }
 }
+
+/// The model-size flag of every subcommand that loads a model.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ModelLimitArgs {
+    /// Refuse a model file larger than this many bytes (default 2 GiB).
+    #[arg(long, default_value_t = crate::model::persist::DEFAULT_MAX_MODEL_BYTES, value_name = "BYTES")]
+    pub max_model_bytes: u64,
+}
+
+impl ModelLimitArgs {
+    /// Loads the model at `path` within the limit.
+    pub fn load(&self, path: &std::path::Path) -> crate::Result<crate::model::StanceModel> {
+        crate::model::StanceModel::load_with_limit(path, self.max_model_bytes)
+    }
+}

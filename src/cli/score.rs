@@ -30,7 +30,6 @@ use crate::io::scored::{
 };
 use crate::io::{check_outputs, commit, AtomicFile};
 use crate::model::{IdfRows, LinearHead, StanceModel};
-use crate::report::row::UNCERTAIN;
 use crate::report::{render, OutputFormat, ReportBuilder, ReportOptions, ScoredRow};
 
 /// Arguments of `stance score`.
@@ -44,6 +43,9 @@ pub struct ScoreArgs {
     /// Model file.
     #[arg(long, default_value = "models/default.model", value_name = "MODEL")]
     pub model: PathBuf,
+
+    #[command(flatten)]
+    pub model_limit: super::ModelLimitArgs,
 
     /// Write the statements to FILE (written beside it, renamed when complete) instead of stdout.
     #[arg(long, value_name = "FILE")]
@@ -882,15 +884,12 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         .name("stance-reader".into())
         .spawn(move || read_batches(reader, tx))
         .context("cannot start the reader thread")?;
-    let mut model = StanceModel::load(&args.model).with_context(|| {
+    let mut model = args.model_limit.load(&args.model).with_context(|| {
         format!(
             "cannot load model {} (train one with `stance train --data FILE --out MODEL`, or pass --model)",
             args.model.display()
         )
     })?;
-    if plan.min_confidence.is_some() && model.topics().iter().any(|t| t == UNCERTAIN) {
-        bail!("the model has a topic named {UNCERTAIN:?}, which --min-confidence would confuse with low confidence");
-    }
 
     let topic_rows = IdfRows::new(&model.topic, model.vectorizer.tfidf()).with_context(|| {
         format!(
@@ -978,7 +977,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
 mod tests {
     use super::*;
     use crate::io::articles::Article;
-    use crate::model::{train, LogisticParams, TrainConfig, TrainingMeta, TrainingSet};
+    use crate::model::{train, LogisticParams, TrainConfig, TrainingMeta, TrainingSet, UNCERTAIN};
     use clap::Parser;
 
     #[derive(Parser, Debug)]

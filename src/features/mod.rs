@@ -11,6 +11,6 @@ pub mod vocab;
 pub use counts::CountedDocs;
 pub use sparse::{CsrBuilder, CsrMatrix};
 pub use term_index::TermIndex;
-pub use tfidf::Tfidf;
+pub use tfidf::{Tfidf, MAX_IDF};
 pub use vectorizer::{Row, Vectorizer, VectorizerConfig};
 pub use vocab::{display_term, DfBound, VocabConfig, Vocabulary};

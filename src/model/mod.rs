@@ -14,8 +14,9 @@ pub mod vecops;
 
 pub use classifier::{
     Prediction, StanceHead, StanceHeads, StanceModel, StancePrediction, TopTerms, TrainingMeta,
+    UNCERTAIN,
 };
-pub use head::LinearHead;
+pub use head::{LinearHead, MAX_ABS_WEIGHT};
 pub use idf_rows::IdfRows;
 pub use logistic::{ClassWeight, FitReport, LogisticParams};
 pub use train::{train, TrainConfig, TrainingSet, DEFAULT_C_GRID};

@@ -46,8 +46,7 @@ pub struct ScoredRow {
     pub min_confidence: Option<f64>,
 }
 
-/// The topic given to statements whose best topic was not confident enough.
-pub const UNCERTAIN: &str = "uncertain";
+pub use crate::model::UNCERTAIN;
 
 /// The columns a CSV input must have; `date`, `source` and `min_confidence` are optional.
 pub const REQUIRED_COLUMNS: [&str; 10] = [

@@ -16,7 +16,6 @@ use anyhow::Context;
 use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::label::{Choice, Decision, KeyMap, LabelSets, Labels, Session, Step, MAX_KEYED_LABELS};
-use crate::model::StanceModel;
 
 use screen::Look;
 
@@ -32,6 +31,8 @@ pub struct LabelArgs {
     /// Model whose topics and stance labels are offered.
     #[arg(long, default_value = "models/default.model", value_name = "MODEL")]
     pub model: PathBuf,
+    #[command(flatten)]
+    pub model_limit: super::ModelLimitArgs,
 }
 
 /// How often the loop looks for a caught signal while it waits for a key.
@@ -43,7 +44,7 @@ pub fn run(args: LabelArgs) -> anyhow::Result<ExitCode> {
         std::io::stdin().is_terminal(),
         std::io::stdout().is_terminal(),
     )?;
-    let model = StanceModel::load(&args.model)?;
+    let model = args.model_limit.load(&args.model)?;
     let sets = LabelSets::from_model(&model, &args.model)?;
     drop(model);
     let keys = KeyMap::new(&sets).with_context(|| {
