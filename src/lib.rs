@@ -3,7 +3,8 @@
 //! The pipeline, one module per stage:
 //! text -> [`analysis`] (sentences, words, stems, n-grams) -> [`features`] (vocabulary,
 //! TF-IDF, sparse rows) -> [`model`] (loss, L-BFGS, fitted heads, model file) ->
-//! [`io`] (labelled CSV) -> [`eval`] (metrics, cross-validation) -> [`cli`].
+//! [`io`] (labelled CSV) -> [`eval`] (metrics, cross-validation) -> [`label`] (labelling
+//! statements by hand) -> [`cli`].
 
 pub mod analysis;
 pub mod cli;
@@ -11,6 +12,7 @@ pub mod error;
 pub mod eval;
 pub mod features;
 pub mod io;
+pub mod label;
 pub mod model;
 pub mod prefetch;
 pub mod report;

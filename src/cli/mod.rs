@@ -1,6 +1,7 @@
 //! The command line: one module and one `run()` per subcommand.
 
 pub mod evaluate;
+pub mod label;
 pub mod report;
 pub mod score;
 pub mod train;
@@ -29,6 +30,8 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Topic and stance of every statement of news articles.
     Score(score::ScoreArgs),
+    /// Label statements by hand in the terminal, with the model's guess in front of you.
+    Label(label::LabelArgs),
 }
 
 /// Runs the parsed command line.
@@ -38,6 +41,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Evaluate(a) => evaluate::run(a),
         Command::Report(a) => report::run(a),
         Command::Score(a) => score::run(a),
+        Command::Label(a) => label::run(a),
     }
 }
 
