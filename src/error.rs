@@ -89,6 +89,14 @@ pub enum Error {
     /// The optimiser failed.
     #[error("optimiser: {0}")]
     Optimiser(String),
+    /// A file cannot be used as asked (an output that is an input, or belongs to another input).
+    #[error("{path}: {message}")]
+    Refused {
+        /// The file.
+        path: PathBuf,
+        /// Why, and what to do instead.
+        message: String,
+    },
 }
 
 /// The crate's result type.

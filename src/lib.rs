@@ -16,7 +16,9 @@
 //!    [`pipeline::run`] and its [`pipeline::Sink`]s), what `stance score` runs;
 //! 6. [`eval`] (a model against labelled data, scored through the engine) and
 //!    [`report`] (per-topic statistics of scored statements);
-//! 7. [`cli`]: the `stance` command line, a thin shell over the above.
+//! 7. [`label`]: labelling statements by hand, one decision at a time
+//!    (the session behind `stance label`);
+//! 8. [`cli`]: the `stance` command line, a thin shell over the above.
 //!
 //! # Example
 //!
@@ -84,6 +86,7 @@ mod error;
 pub mod eval;
 pub mod features;
 pub mod io;
+pub mod label;
 pub mod model;
 pub mod pipeline;
 mod prefetch;

@@ -33,8 +33,12 @@ fn main() -> ExitCode {
     // without them training is 0.87x the wall time and scoring is unchanged.
     // SAFETY: sets a plain integer option; any value is valid for this option.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
-    remove_temporary_files_on_signals();
     let cli = stance::cli::Cli::parse();
+    // Note: `stance label` writes no temporary files and catches these signals
+    // itself, to restore the terminal before it ends.
+    if !matches!(cli.command, stance::cli::Command::Label(_)) {
+        remove_temporary_files_on_signals();
+    }
     match stance::cli::run(cli) {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,

@@ -205,12 +205,18 @@ impl Workdir {
     /// address-space limit (`ulimit -v`), so that reserving what a crafted file
     /// claims aborts instead of passing unnoticed thanks to overcommit.
     fn evaluate(&self, model: &Path) -> Output {
+        self.evaluate_capped(model, 512 << 10)
+    }
+
+    /// `stance evaluate --model MODEL --data data.csv --json` with at most
+    /// `cap_kib` KiB of address space.
+    fn evaluate_capped(&self, model: &Path, cap_kib: u64) -> Output {
         // Note: a fixed thread count keeps the address space of rayon's
         // threads well inside the limit on machines with many cores.
         Command::new("sh")
             .current_dir(self.dir.path())
             .env("RAYON_NUM_THREADS", "2")
-            .args(["-c", "ulimit -v 524288 && exec \"$0\" \"$@\""])
+            .args(["-c", &format!("ulimit -v {cap_kib} && exec \"$0\" \"$@\"")])
             .arg(env!("CARGO_BIN_EXE_stance"))
             .args(["evaluate", "--model"])
             .arg(model)
@@ -218,6 +224,21 @@ impl Workdir {
             .output()
             .unwrap()
     }
+}
+
+/// Asserts that `out` is a clean refusal (exit 1, no panic, no output) with
+/// `message` as its error.
+fn refused_by_the_cli(what: &str, out: &Output, message: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{what}: {:?}\n{err}",
+        out.status
+    );
+    assert!(!err.contains("panicked"), "{what}: {err}");
+    assert!(out.stdout.is_empty(), "{what}: printed a result");
+    assert!(err.contains(message), "{what}: no {message:?} in:\n{err}");
 }
 
 /// Asserts that `file` is refused by the library and by the CLI, quickly, with
@@ -260,15 +281,8 @@ fn refused(what: &str, file: &[u8], needles: &[&str]) {
     let started = Instant::now();
     let out = w.evaluate(&path);
     let took = started.elapsed();
+    refused_by_the_cli(what, &out, &e);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{what}: {:?}\n{err}",
-        out.status
-    );
-    assert!(!err.contains("panicked"), "{what}: {err}");
-    assert!(out.stdout.is_empty(), "{what}: printed a result");
     assert_eq!(err.trim_end(), format!("error: {e}"), "{what}");
     assert!(
         took < 2 * QUICK,
@@ -496,6 +510,19 @@ fn crafted_lengths_inside_the_payload_are_refused_quickly() {
 }
 
 #[test]
+fn a_json_header_above_32_mib_is_refused() {
+    // Valid JSON, padded with spaces to one byte over the limit.
+    let (header, rest) = split_header(payload(bytes()));
+    let mut json = serde_json::to_vec(&header).unwrap();
+    json.resize((32 << 20) + 1, b' ');
+    refused(
+        "33 MiB header",
+        &assemble(1, &join_header(&json, rest)),
+        &["the JSON header claims 33554433 bytes, more than the 33554432"],
+    );
+}
+
+#[test]
 fn crafted_huge_label_lists_are_refused_quickly() {
     // Note: 2 million labels claim 2e6 x n_terms x 8 bytes of weights (gigabytes);
     // the JSON holding them is about 20 MB, which is what reading it may cost.
@@ -586,4 +613,271 @@ fn save_and_load_round_trip_exactly() {
         String::from_utf8(out.stdout).unwrap(),
         serde_json::to_string(&ev).unwrap() + "\n"
     );
+}
+
+/// A sparse file of `size` bytes that starts with a preamble agreeing with
+/// its size, and holds zeros after it.
+fn sparse_model(path: &Path, size: u64) {
+    let mut f = std::fs::File::create(path).unwrap();
+    let payload = size - (PREAMBLE + CHECKSUM) as u64;
+    for part in [&MAGIC[..], &1u32.to_le_bytes(), &payload.to_le_bytes()] {
+        std::io::Write::write_all(&mut f, part).unwrap();
+    }
+    f.set_len(size).unwrap();
+}
+
+#[test]
+fn a_file_above_the_size_limit_is_refused_before_reading() {
+    // The issue's file: a length that agrees with a 50 GB (sparse) file. A
+    // loader that believed it asked for 50 GB, and aborted under the cap.
+    let w = Workdir::new();
+    let path = w.path("sparse.model");
+    let size = 50u64 << 30;
+    sparse_model(&path, size);
+    let e = StanceModel::load(&path).unwrap_err().to_string();
+    let message = format!(
+        "sparse.model: not a usable model file: the file has {size} bytes, \
+         more than the limit of 2147483648 bytes for a model"
+    );
+    assert!(e.contains(&message), "{e}");
+    assert!(e.contains("--max-model-bytes"), "{e}");
+    let out = w.evaluate_capped(&path, 2 << 20);
+    refused_by_the_cli("50 GB under a 2 GiB cap", &out, &message);
+}
+
+#[test]
+fn a_crafted_file_within_the_limit_is_read_in_bounded_memory() {
+    // 768 MiB of zeros after a preamble that agrees with them: a reader that
+    // holds the payload needs 768 MiB, more than the 512 MiB cap; one that
+    // reads it a chunk at a time refuses it as corrupted.
+    let w = Workdir::new();
+    let path = w.path("zeros.model");
+    let size = 768u64 << 20;
+    sparse_model(&path, size);
+    let message = "zeros.model: not a usable model file: checksum mismatch";
+    refused_by_the_cli("768 MiB of zeros", &w.evaluate(&path), message);
+    let before = peak_rss_kib();
+    let e = StanceModel::load(&path).unwrap_err().to_string();
+    assert!(e.contains(message), "{e}");
+    if let (Some(a), Some(b)) = (before, peak_rss_kib()) {
+        let grew = b.saturating_sub(a);
+        assert!(grew < 256 * 1024, "peak RSS grew by {grew} KiB");
+    }
+}
+
+#[test]
+fn every_subcommand_that_loads_a_model_takes_max_model_bytes() {
+    let w = Workdir::new();
+    let model = w.write("good.model", bytes());
+    let size = bytes().len();
+    w.write(
+        "a.txt",
+        "The minister welcomed the dam on the river on Monday.",
+    );
+    let scored = w.run(&["score", "--model", "good.model", "a.txt", "--out", "s.csv"]);
+    assert!(scored.status.success(), "{scored:?}");
+    let commands: [&[&str]; 3] = [
+        &["evaluate", "--model", "good.model", "--data", "data.csv"],
+        &["score", "--model", "good.model", "a.txt", "--out", "t.csv"],
+        &["report", "s.csv", "--model", "good.model"],
+    ];
+    let over = format!(
+        "good.model: not a usable model file: the file has {size} bytes, \
+         more than the limit of {} bytes",
+        size - 1
+    );
+    for args in commands {
+        let limit = |bytes: usize| {
+            let mut a = args.to_vec();
+            let bytes = bytes.to_string();
+            a.extend(["--max-model-bytes", &bytes]);
+            w.run(&a)
+        };
+        refused_by_the_cli(&format!("{args:?}"), &limit(size - 1), &over);
+        let out = limit(size);
+        assert!(out.status.success(), "{args:?}: {out:?}");
+    }
+    assert!(StanceModel::load_with_limit(&model, size as u64).is_ok());
+}
+
+#[test]
+fn a_directory_is_refused_as_a_directory() {
+    let w = Workdir::new();
+    std::fs::create_dir(w.path("models")).unwrap();
+    let message = "models: not a usable model file: it is a directory";
+    let e = StanceModel::load(&w.path("models"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains(message), "{e}");
+    refused_by_the_cli("evaluate", &w.evaluate(&w.path("models")), message);
+    w.write("a.txt", "Some text.");
+    let out = w.run(&["score", "--model", "models", "a.txt", "--out", "s.csv"]);
+    refused_by_the_cli("score", &out, message);
+}
+
+/// A valid-checksum file whose analyzer setting `key` is `value`.
+fn with_analyzer(key: &str, value: Value) -> Vec<u8> {
+    with_header(|h| h["vectorizer"]["analyzer"][key] = value)
+}
+
+#[test]
+fn ngram_ranges_beyond_the_maximum_are_refused_at_load() {
+    use serde_json::json;
+    for (key, value, needle) in [
+        (
+            "char_ngrams",
+            json!([1, 1_000_000_000]),
+            "--char-ngrams 1-1000000000",
+        ),
+        ("char_ngrams", json!([1, 11]), "--char-ngrams 1-11"),
+        ("char_ngrams", json!([0, 3]), "--char-ngrams 0-3"),
+        ("char_ngrams", json!([4, 3]), "--char-ngrams 4-3"),
+        ("ngram_max", json!(1_000_000_000), "--ngram-max 1000000000"),
+        ("ngram_max", json!(7), "--ngram-max 7"),
+        ("ngram_max", json!(0), "--ngram-max 0"),
+    ] {
+        let f = with_analyzer(key, value);
+        refused(needle, &f, &["analyzer settings out of range", needle]);
+    }
+    // `score` spent minutes on one 20 KB word with the first of them (the
+    // time grew with the cube of the word's length); now it refuses it at
+    // once. The limit is a hang guard, not a timing.
+    let w = Workdir::new();
+    w.write(
+        "c.model",
+        with_analyzer("char_ngrams", json!([1, 1_000_000_000])),
+    );
+    w.write("word.txt", "a".repeat(20_000));
+    let mut score = w.command();
+    score.args(["score", "--model", "c.model", "word.txt", "--out", "s.csv"]);
+    let out = common::output_within(score, Duration::from_secs(120));
+    refused_by_the_cli("score", &out, "--char-ngrams 1-1000000000");
+}
+
+#[test]
+fn a_model_with_the_reserved_topic_is_refused() {
+    let f = with_header(|h| h["topic"]["labels"][2] = "uncertain".into());
+    refused(
+        "topic uncertain",
+        &f,
+        &["topic named \"uncertain\"", "reserved"],
+    );
+}
+
+/// Where the f64 arrays of a payload's body (after the JSON header) are:
+/// the idf, then each head's weights and intercepts, in file order.
+fn arrays(
+    header: &Value,
+    body: &[u8],
+) -> (std::ops::Range<usize>, Vec<[std::ops::Range<usize>; 2]>) {
+    let n = u64::from_le_bytes(body[..8].try_into().unwrap()) as usize;
+    let mut at = 8;
+    for _ in 0..n {
+        at += 4 + u32::from_le_bytes(body[at..at + 4].try_into().unwrap()) as usize;
+    }
+    let idf = at..at + 8 * n;
+    at = idf.end;
+    let stance = &header["stance"];
+    let classes = std::iter::once(&header["topic"])
+        .chain(stance["per_topic"].as_array().into_iter().flatten())
+        .chain(std::iter::once(&stance["shared"]))
+        .filter_map(|h| h["labels"].as_array().map(Vec::len));
+    let mut heads = Vec::new();
+    for k in classes {
+        let weights = at..at + 8 * n * k;
+        let intercepts = weights.end..weights.end + 8 * k;
+        at = intercepts.end;
+        heads.push([weights, intercepts]);
+    }
+    assert_eq!(at, body.len(), "the layout accounts for every byte");
+    (idf, heads)
+}
+
+/// A valid-checksum file whose arrays were changed by `edit(idf, heads)`.
+fn with_arrays(
+    edit: impl FnOnce(&mut [u8], &[[std::ops::Range<usize>; 2]], std::ops::Range<usize>),
+) -> Vec<u8> {
+    let header = split_header(payload(bytes())).0;
+    with_body(|body| {
+        let (idf, heads) = arrays(&header, body);
+        edit(body, &heads, idf);
+    })
+}
+
+/// Sets every f64 in `range` of `body` to `value(i)`.
+fn fill(body: &mut [u8], range: std::ops::Range<usize>, value: impl Fn(usize) -> f64) {
+    for (i, c) in body[range].chunks_exact_mut(8).enumerate() {
+        c.copy_from_slice(&value(i).to_le_bytes());
+    }
+}
+
+/// +x and -x in turn.
+fn alternating(x: f64) -> impl Fn(usize) -> f64 {
+    move |i| if i % 2 == 0 { x } else { -x }
+}
+
+#[test]
+fn finite_but_huge_weights_are_refused() {
+    // Scores of about 1e308 overflow to infinities, and every probability
+    // was written empty.
+    let needles = ["within ±1e100", "class scores could overflow"];
+    for x in [1e308, 1e200, 1.000_000_1e100] {
+        let f = with_arrays(|b, heads, _| fill(b, heads[0][0].clone(), alternating(x)));
+        refused(&format!("topic weights {x:e}"), &f, &needles);
+        let f = with_arrays(|b, heads, _| {
+            let last = heads.last().unwrap()[1].clone();
+            fill(b, last.start..last.start + 8, |_| -x)
+        });
+        refused(&format!("one intercept -{x:e}"), &f, &needles);
+    }
+    // A huge idf makes a term that occurs twice weigh infinity, and its
+    // row NaN once normalised.
+    let f = with_arrays(|b, _, idf| fill(b, idf, |_| 1e308));
+    refused(
+        "idf 1e308",
+        &f,
+        &["an idf value is not a number in [1, 100]"],
+    );
+}
+
+#[test]
+fn weights_at_the_bound_give_every_statement_its_probabilities() {
+    // The largest weights and intercepts a model may have, with signs in
+    // turn so that scores are as far apart as they can be.
+    let f = with_arrays(|b, heads, _| {
+        for [w, i] in heads {
+            fill(b, w.clone(), alternating(1e100));
+            fill(b, i.clone(), alternating(1e100));
+        }
+    });
+    let w = Workdir::new();
+    w.write("edge.model", f);
+    let text: Vec<String> = corpus().into_iter().map(|r| r.0).collect();
+    w.write("a.txt", text.join(" ") + " The dam, the dam and the grid.");
+    let out = w.run(&[
+        "score",
+        "--model",
+        "edge.model",
+        "a.txt",
+        "--out",
+        "s.jsonl",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let scored = w.read("s.jsonl");
+    let mut statements = 0;
+    for line in scored.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        for key in ["topic_prob", "stance_prob"] {
+            assert!(v[key].as_f64().is_some_and(f64::is_finite), "{key}: {line}");
+        }
+        for key in ["topic_probs", "stance_probs"] {
+            let probs = v[key].as_object().unwrap();
+            let sum: f64 = probs.values().map(|p| p.as_f64().unwrap()).sum();
+            assert!((sum - 1.0).abs() < 1e-3, "{key}: {line}");
+        }
+        statements += 1;
+    }
+    assert_eq!(statements, corpus().len() + 1);
+    let report = w.run(&["report", "s.jsonl"]);
+    assert_eq!(report.status.code(), Some(0), "{report:?}");
 }

@@ -16,6 +16,7 @@ use super::stem::{Language, Stemmer};
 use super::stopwords::StopWords;
 use super::tokenize;
 use super::word_ids::{WordIds, UNKNOWN_WORD};
+use crate::error::{Error, Result};
 
 /// Put before every character n-gram, so the two feature families never
 /// collide in one vocabulary (the word "ab" vs the characters "ab").
@@ -23,6 +24,23 @@ use super::word_ids::{WordIds, UNKNOWN_WORD};
 /// Note: U+0001 cannot come out of tokenisation (it is a control character,
 /// never part of a word), so no word n-gram can start with it.
 pub const CHAR_NGRAM_PREFIX: &str = "\u{1}";
+
+/// The longest word n-gram a model may use (`--ngram-max`).
+///
+/// Note: a text of W words has fewer than `n * W` word n-grams of at most n
+/// words each, so with n bounded the terms of a text, and the work of
+/// hashing and looking them up, grow linearly with its length. Unbounded,
+/// one article of W words gave about W^2 / 2 n-grams holding W^3 / 6 words.
+pub const MAX_WORD_NGRAM: usize = 6;
+
+/// The longest character n-gram a model may use (`--char-ngrams`' maximum).
+///
+/// Note: a word of L characters has at most `n * (L + 2)` character n-grams
+/// of at most n characters each, so analysis stays linear in the word's
+/// length. Unbounded (`--char-ngrams 1-100000` was accepted), a word of L
+/// characters gave about L^2 / 2 n-grams holding L^3 / 6 characters, all
+/// copied, hashed and looked up: one 20 KB word took minutes to score.
+pub const MAX_CHAR_NGRAM: usize = 10;
 
 /// Analyzer settings: plain data stored in the model file.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -35,11 +53,52 @@ pub struct AnalyzerConfig {
     ///
     /// Languages without a list (see `stopwords::has_stop_words`) remove nothing.
     pub stop_words: bool,
-    /// Word n-grams for n = 1..=`ngram_max`; default 2. 0 means no word terms.
+    /// Word n-grams for n = 1..=`ngram_max`; default 2. 0 means no word terms;
+    /// [`AnalyzerConfig::check`] accepts at most [`MAX_WORD_NGRAM`].
     pub ngram_max: usize,
     /// Character n-gram lengths (min, max) per word, like scikit-learn's
     /// `analyzer="char_wb"`; default `None` (off). Example: `Some((2, 5))`.
+    /// [`AnalyzerConfig::check`] accepts 1 <= min <= max <= [`MAX_CHAR_NGRAM`].
     pub char_ngrams: Option<(usize, usize)>,
+}
+
+impl AnalyzerConfig {
+    /// Validates the settings for training and for a loaded model.
+    ///
+    /// Word n-grams go up to [`MAX_WORD_NGRAM`]; character n-grams, when
+    /// on, need 1 <= min <= max <= [`MAX_CHAR_NGRAM`]; and the settings must
+    /// produce some terms (`ngram_max` 0 needs character n-grams). Within
+    /// these bounds the terms of a text grow linearly with its length.
+    pub fn check(&self) -> Result<()> {
+        if self.ngram_max > MAX_WORD_NGRAM {
+            return Err(Error::InvalidParam {
+                name: "--ngram-max",
+                value: self.ngram_max.to_string(),
+                reason: format!(
+                    "word n-grams can be at most {MAX_WORD_NGRAM} words long \
+                     (the cost of analysing a text grows with it)"
+                ),
+            });
+        }
+        match self.char_ngrams {
+            Some((min, max)) if !(1 <= min && min <= max && max <= MAX_CHAR_NGRAM) => {
+                Err(Error::InvalidParam {
+                    name: "--char-ngrams",
+                    value: format!("{min}-{max}"),
+                    reason: format!(
+                        "needs 1 <= MIN <= MAX <= {MAX_CHAR_NGRAM} \
+                         (the cost of analysing a word grows with MAX)"
+                    ),
+                })
+            }
+            None if self.ngram_max == 0 => Err(Error::InvalidParam {
+                name: "--ngram-max",
+                value: "0".into(),
+                reason: "without character n-grams the analyzer produces no terms".into(),
+            }),
+            _ => Ok(()),
+        }
+    }
 }
 
 impl Default for AnalyzerConfig {
@@ -447,6 +506,99 @@ mod tests {
         assert_eq!(terms.len(), 5);
         let mut analyzer = Analyzer::new(&config(|c| c.char_ngrams = Some((1, usize::MAX))));
         assert!(!analyzer.terms("word").is_empty());
+    }
+
+    #[test]
+    fn check_bounds_the_ngram_ranges() {
+        let largest = config(|c| {
+            c.ngram_max = MAX_WORD_NGRAM;
+            c.char_ngrams = Some((1, MAX_CHAR_NGRAM));
+        });
+        assert!(largest.check().is_ok());
+        assert!(AnalyzerConfig::default().check().is_ok());
+        assert!(config(|c| {
+            c.ngram_max = 0;
+            c.char_ngrams = Some((3, 3));
+        })
+        .check()
+        .is_ok());
+        for (bad, name) in [
+            (config(|c| c.ngram_max = MAX_WORD_NGRAM + 1), "--ngram-max"),
+            (config(|c| c.ngram_max = 1_000_000_000), "--ngram-max"),
+            (config(|c| c.ngram_max = 0), "--ngram-max"),
+            (
+                config(|c| c.char_ngrams = Some((1, 100_000))),
+                "--char-ngrams",
+            ),
+            (
+                config(|c| c.char_ngrams = Some((1, MAX_CHAR_NGRAM + 1))),
+                "--char-ngrams",
+            ),
+            (config(|c| c.char_ngrams = Some((0, 3))), "--char-ngrams"),
+            (config(|c| c.char_ngrams = Some((4, 3))), "--char-ngrams"),
+        ] {
+            match bad.check() {
+                Err(Error::InvalidParam { name: n, .. }) => assert_eq!(n, name, "{bad:?}"),
+                other => panic!("{bad:?}: {other:?}"),
+            }
+        }
+    }
+
+    /// Term count and total term bytes of `text`.
+    fn work(analyzer: &mut Analyzer, text: &str) -> (usize, usize) {
+        let (mut terms, mut bytes) = (0, 0);
+        analyzer.for_each_term(text, |t| {
+            terms += 1;
+            bytes += t.len();
+        });
+        (terms, bytes)
+    }
+
+    #[test]
+    fn the_largest_accepted_settings_give_terms_linear_in_the_text() {
+        // Note: the work of scoring a text (copying, hashing and looking up
+        // each term) is proportional to its terms' bytes. With
+        // `--char-ngrams 1-100000`, one word of 20,000 characters gave
+        // 2e8 terms of 1.3e12 bytes; 40,000 characters four times the terms
+        // and eight times the bytes.
+        let mut analyzer = Analyzer::new(&config(|c| {
+            c.ngram_max = MAX_WORD_NGRAM;
+            c.char_ngrams = Some((1, MAX_CHAR_NGRAM));
+        }));
+        let longest = MAX_CHAR_NGRAM * (1 + CHAR_NGRAM_PREFIX.len());
+        let word = |n: usize| "a".repeat(n);
+        let words = |n: usize| vec!["troops"; n].join(" ");
+        for (what, short, long) in [
+            ("one long word", word(20_000), word(40_000)),
+            (
+                "one long non-ASCII word",
+                "é".repeat(10_000),
+                "é".repeat(20_000),
+            ),
+            ("many words", words(3_000), words(6_000)),
+        ] {
+            let (terms, bytes) = work(&mut analyzer, &short);
+            let (terms2, bytes2) = work(&mut analyzer, &long);
+            // Twice the text, at most twice the work (plus the ends' few terms).
+            assert!(
+                terms2 <= 2 * terms + 100,
+                "{what}: {terms} then {terms2} terms"
+            );
+            assert!(
+                bytes2 <= 2 * bytes + 1000,
+                "{what}: {bytes} then {bytes2} bytes"
+            );
+            // And a fixed amount of work per byte of text, whatever its length.
+            let per_byte = MAX_CHAR_NGRAM + MAX_WORD_NGRAM;
+            assert!(
+                terms2 <= per_byte * (long.len() + 2),
+                "{what}: {terms2} terms"
+            );
+            assert!(
+                bytes2 <= per_byte * longest * (long.len() + 2),
+                "{what}: {bytes2} bytes"
+            );
+        }
     }
 
     #[test]

@@ -27,7 +27,9 @@ mod token_ends;
 mod tokenize;
 mod word_ids;
 
-pub use analyzer::{Analyzer, AnalyzerConfig, CHAR_NGRAM_PREFIX, MEMO_LIMIT};
+pub use analyzer::{
+    Analyzer, AnalyzerConfig, CHAR_NGRAM_PREFIX, MAX_CHAR_NGRAM, MAX_WORD_NGRAM, MEMO_LIMIT,
+};
 pub use sentence::{split_sentences, SentenceSpan};
 pub use stem::{Language, Stemmer, UnknownLanguage};
 pub use stopwords::{has_stop_words, stop_words};

@@ -6,10 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::ColumnArgs;
+use super::{ColumnArgs, ModelLimitArgs};
 use crate::eval::{evaluate, Evaluation};
 use crate::io::{check_outputs, read_labelled};
-use crate::model::StanceModel;
 use crate::pipeline::{ScoreOptions, Scorer};
 
 /// Arguments of `stance evaluate`.
@@ -23,6 +22,8 @@ pub struct EvaluateArgs {
     pub data: PathBuf,
     #[command(flatten)]
     pub cols: ColumnArgs,
+    #[command(flatten)]
+    pub limit: ModelLimitArgs,
     /// Print one JSON object instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -31,10 +32,16 @@ pub struct EvaluateArgs {
 /// Runs `stance evaluate`.
 pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
     check_outputs(&[&args.model, &args.data], &[Path::new("-")])?;
-    let model = StanceModel::load(&args.model)?;
+    let model = args.limit.load(&args.model)?;
     let scorer = Scorer::new(model, ScoreOptions::default().check()?)
         .with_context(|| format!("model {}", args.model.display()))?;
     let data = read_labelled(&args.data, &args.cols.columns())?;
+    if data.texts.is_empty() {
+        anyhow::bail!(
+            "{}: no rows to evaluate (only a header)",
+            args.data.display()
+        );
+    }
     let ev = evaluate(&scorer, &data.texts, &data.topics, data.stances.as_deref());
     // Note: write errors (a closed pipe) come back as values, so main can end quietly.
     print(&args, &ev).context("cannot write the evaluation to stdout")?;

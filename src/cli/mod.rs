@@ -1,6 +1,7 @@
 //! The command line: one module and one `run()` per subcommand.
 
 mod evaluate;
+mod label;
 mod report;
 mod score;
 mod train;
@@ -29,6 +30,8 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Topic and stance of every statement of news articles.
     Score(score::ScoreArgs),
+    /// Label statements by hand in the terminal, with the model's guess in front of you.
+    Label(label::LabelArgs),
 }
 
 /// Runs the parsed command line.
@@ -38,6 +41,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Evaluate(a) => evaluate::run(a),
         Command::Report(a) => report::run(a),
         Command::Score(a) => score::run(a),
+        Command::Label(a) => label::run(a),
     }
 }
 
@@ -124,5 +128,20 @@ impl ColumnArgs {
             topic: self.topic_col.clone(),
             stance: self.stance_col.clone(),
         }
+    }
+}
+
+/// The model-size flag of every subcommand that loads a model.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ModelLimitArgs {
+    /// Refuse a model file larger than this many bytes (default 2 GiB).
+    #[arg(long, default_value_t = crate::model::DEFAULT_MAX_MODEL_BYTES, value_name = "BYTES")]
+    pub max_model_bytes: u64,
+}
+
+impl ModelLimitArgs {
+    /// Loads the model at `path` within the limit.
+    pub fn load(&self, path: &std::path::Path) -> crate::Result<crate::model::StanceModel> {
+        crate::model::StanceModel::load_with_limit(path, self.max_model_bytes)
     }
 }

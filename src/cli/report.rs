@@ -13,7 +13,6 @@ use anyhow::{bail, Context};
 use super::RecordFormatArg;
 use crate::io::RowProblem;
 use crate::io::{check_outputs, commit, AtomicFile, RecordFormat, ScoredEntry, ScoredReader};
-use crate::model::StanceModel as Model;
 use crate::report::{render, Dimension, Period, ReportBuilder, ReportFormat, ReportOptions};
 
 /// Arguments of `stance report`.
@@ -51,6 +50,9 @@ pub struct ReportArgs {
     /// Model file: its topics are checked against the data; needed for --top-terms.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub model_limit: super::ModelLimitArgs,
 
     /// Input format, instead of guessing from the extension (.csv, .jsonl, .json).
     #[arg(long, value_enum)]
@@ -179,7 +181,9 @@ fn options(args: &ReportArgs) -> anyhow::Result<ReportOptions> {
         (None, Some(_)) => bail!("--top-terms needs --model FILE"),
         (None, None) => {}
         (Some(path), k) => {
-            let model = Model::load(path)
+            let model = args
+                .model_limit
+                .load(path)
                 .with_context(|| format!("cannot load model {}", path.display()))?;
             // Note: `iter()` works whether `topics()` returns `Vec<String>` or `&[String]`.
             options.known_topics = Some(model.topics().iter().map(|t| t.to_string()).collect());

@@ -19,7 +19,6 @@ use crate::io::{
     check_outputs, commit, expand_inputs, ArticleColumns, ArticleFormat, ArticleReader, AtomicFile,
     ReadOptions, RecordFormat, Source,
 };
-use crate::model::StanceModel;
 use crate::pipeline::{
     run as run_pipeline, ArticleSink, Counts, Input, RejectSink, RejectsTo, ScoreOptions, Scorer,
     StatementSink, ValidScoreOptions,
@@ -37,6 +36,9 @@ pub struct ScoreArgs {
     /// Model file.
     #[arg(long, default_value = "models/default.model", value_name = "MODEL")]
     pub model: PathBuf,
+
+    #[command(flatten)]
+    pub model_limit: super::ModelLimitArgs,
 
     /// Write the statements to FILE (written beside it, renamed when complete) instead of stdout.
     #[arg(long, value_name = "FILE")]
@@ -317,7 +319,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     // Note: the reader starts before the model loads, so the first batches
     // are ready when scoring can begin.
     let input = Input::spawn(ArticleReader::new(sources, plan.read.clone()))?;
-    let model = StanceModel::load(&args.model).with_context(|| {
+    let model = args.model_limit.load(&args.model).with_context(|| {
         format!(
             "cannot load model {} (train one with `stance train --data FILE --out MODEL`, or pass --model)",
             args.model.display()

@@ -9,6 +9,7 @@ use super::ColumnArgs;
 use crate::analysis::{AnalyzerConfig, Language};
 use crate::features::{DfBound, VectorizerConfig, VocabConfig};
 use crate::io::{check_outputs, read_labelled};
+use crate::model::DEFAULT_MAX_MODEL_BYTES;
 use crate::model::{
     train, ClassWeight, LogisticParams, TrainConfig, TrainingMeta, TrainingSet, DEFAULT_C_GRID,
 };
@@ -33,10 +34,10 @@ pub struct TrainArgs {
     /// Remove the language's stop words before building n-grams.
     #[arg(long)]
     pub stop_words: bool,
-    /// Word n-grams from 1 to this.
+    /// Word n-grams from 1 to this (at most 6).
     #[arg(long, default_value_t = 2)]
     pub ngram_max: usize,
-    /// Character n-grams within word boundaries, e.g. 2-5 (off by default).
+    /// Character n-grams within word boundaries, e.g. 2-5 (off by default; lengths 1 to 10).
     #[arg(long, value_parser = parse_range)]
     pub char_ngrams: Option<(usize, usize)>,
     /// Minimum document frequency: a count (2) or a fraction (0.01).
@@ -103,14 +104,13 @@ impl TrainArgs {
             tol: self.tol,
             ..LogisticParams::default()
         };
-        logistic.check()?;
         if let Some(bad) = self.c_grid.iter().find(|c| !(c.is_finite() && **c > 0.0)) {
             anyhow::bail!("--c-grid: {bad} is not a positive finite number");
         }
         if self.c.is_none() && self.c_grid.is_empty() {
             anyhow::bail!("--c-grid is empty; give values or --c");
         }
-        Ok(TrainConfig {
+        let config = TrainConfig {
             vectorizer: VectorizerConfig {
                 analyzer: AnalyzerConfig {
                     language: self.language,
@@ -134,7 +134,9 @@ impl TrainArgs {
             },
             cv_folds: self.cv,
             ..TrainConfig::default()
-        })
+        };
+        config.check()?;
+        Ok(config)
     }
 
     /// The parameters as recorded in the model file.
@@ -220,5 +222,12 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         .save(&args.out)
         .with_context(|| format!("writing {}", args.out.display()))?;
     eprintln!("wrote {}", args.out.display());
+    let size = std::fs::metadata(&args.out).map_or(0, |m| m.len());
+    if size > DEFAULT_MAX_MODEL_BYTES {
+        eprintln!(
+            "warning: the model has {size} bytes, more than the {DEFAULT_MAX_MODEL_BYTES} that \
+             evaluate, score and report load by default: pass them --max-model-bytes {size}"
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

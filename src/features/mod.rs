@@ -12,6 +12,6 @@ pub use counts::CountedDocs;
 pub use sparse::{CsrBuilder, CsrMatrix};
 pub(crate) use term_index::TermIndex;
 pub(crate) use tfidf::weigh_with;
-pub use tfidf::Tfidf;
+pub use tfidf::{Tfidf, MAX_IDF};
 pub use vectorizer::{FeatureRow, Vectorizer, VectorizerConfig};
 pub use vocab::{display_term, DfBound, VocabConfig, Vocabulary};

@@ -2,6 +2,16 @@
 
 use ndarray::Array1;
 
+/// The largest idf a loaded model may have.
+///
+/// Note: the smooth idf of a term found in at least one of n documents is at
+/// most `ln((1 + n) / 2) + 1`, below 45 for any n a `u64` holds, so no fitted
+/// model comes near this. The bound keeps `idf * tf` and its square finite
+/// (tf is at most 2^32), so the L2 norm of a row is a number: an idf near
+/// 1e308 made a term seen twice weigh infinity, and infinity times the
+/// row's zero scale gave NaN.
+pub const MAX_IDF: f64 = 100.0;
+
 /// Inverse document frequencies and the tf variant.
 ///
 /// - smooth idf: `idf(t) = ln((1 + n) / (1 + df(t))) + 1`

@@ -101,7 +101,7 @@ pub fn read_labelled(path: &Path, cols: &Columns) -> Result<LabelledData> {
 }
 
 /// A csv error as ours, with the file and its 1-based `line`.
-fn csv_error(path: &Path, e: &csv::Error, line: u64) -> Error {
+pub(crate) fn csv_error(path: &Path, e: &csv::Error, line: u64) -> Error {
     let message = match e.kind() {
         csv::ErrorKind::Utf8 { .. } => "invalid UTF-8".to_string(),
         csv::ErrorKind::UnequalLengths {

@@ -15,7 +15,9 @@ pub use articles::{
     Rejected, Source, DEFAULT_MAX_BYTES,
 };
 pub use atomic::{commit, remove_temporary_files, AtomicFile, Staged};
+pub(crate) use labelled::csv_error;
 pub use labelled::{read_labelled, Columns, LabelledData};
+pub(crate) use line_index::CountingReader;
 pub use output::Output;
 pub use output_check::check_outputs;
 pub use position::Position;

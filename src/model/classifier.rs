@@ -5,6 +5,12 @@ use serde::{Deserialize, Serialize};
 use super::head::LinearHead;
 use crate::features::{FeatureRow, Vectorizer};
 
+/// The topic given to statements whose best topic was not confident enough.
+///
+/// Reserved: `train` refuses it as a topic label and loading refuses a model
+/// that has it, as `report` counts every statement with it as low-confidence.
+pub const UNCERTAIN: &str = "uncertain";
+
 /// The stance classifier used for one topic.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StanceHead {

@@ -6,6 +6,18 @@ use super::logistic::FitReport;
 use super::softmax::softmax_in_place;
 use super::sparse_dot::add_row_times_weights;
 
+/// The largest |weight| or |intercept| a loaded head may have.
+///
+/// Note: a class score is `b + sum_j x_j w_j` over a TF-IDF row, which has
+/// unit L2 norm, so `sum_j |x_j| <= sqrt(terms) < 2^32` for any vocabulary a
+/// file can hold. Within this bound every score (and every partial sum of
+/// it) stays below 1e100 * (1 + 2^32) < 1e110, so the softmax's differences
+/// of two scores are finite and every probability is a number. A file with
+/// finite weights near 1e308 (which fitting never produces: fitted weights
+/// are of order C) made scores overflow to infinities, and infinity minus
+/// infinity wrote every probability as empty.
+pub const MAX_ABS_WEIGHT: f64 = 1e100;
+
 /// A multinomial logistic classifier over the vectorizer's features.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearHead {

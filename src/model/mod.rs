@@ -17,10 +17,13 @@ mod train;
 #[allow(dead_code)]
 mod vecops;
 
-pub use classifier::{CvScore, StanceHead, StanceHeads, StanceModel, TopTerms, TrainingMeta};
-pub use head::LinearHead;
+pub use classifier::{
+    CvScore, Prediction, StanceHead, StanceHeads, StanceModel, StancePrediction, TopTerms,
+    TrainingMeta, UNCERTAIN,
+};
+pub use head::{LinearHead, MAX_ABS_WEIGHT};
 pub(crate) use idf_rows::IdfRows;
 pub use logistic::{fit, sample_weights, ClassWeight, FitReport, Fitted, LogisticParams};
 pub use loss::LossProblem;
-pub use persist::{FORMAT_VERSION, MAGIC};
+pub use persist::{DEFAULT_MAX_MODEL_BYTES, FORMAT_VERSION, MAGIC};
 pub use train::{train, TrainConfig, TrainingSet, DEFAULT_C_GRID};

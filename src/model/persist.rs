@@ -11,17 +11,21 @@
 //! checksum  32 bytes SHA-256 of the payload
 //! ```
 
+use std::fs::File;
+use std::io::Read;
 use std::path::Path;
+use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
 
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::classifier::{StanceHead, StanceHeads, StanceModel, TrainingMeta};
-use super::head::LinearHead;
+use super::classifier::{StanceHead, StanceHeads, StanceModel, TrainingMeta, UNCERTAIN};
+use super::head::{LinearHead, MAX_ABS_WEIGHT};
 use super::logistic::FitReport;
 use crate::error::{Error, Result};
-use crate::features::{TermIndex, Tfidf, Vectorizer, VectorizerConfig, Vocabulary};
+use crate::features::{TermIndex, Tfidf, Vectorizer, VectorizerConfig, Vocabulary, MAX_IDF};
 
 /// The file's first bytes.
 pub const MAGIC: &[u8; 8] = b"STANCE\0M";
@@ -29,6 +33,27 @@ pub const MAGIC: &[u8; 8] = b"STANCE\0M";
 pub const FORMAT_VERSION: u32 = 1;
 const PREAMBLE: usize = 8 + 4 + 8;
 const CHECKSUM: usize = 32;
+
+/// The largest model file [`StanceModel::load`] reads: 2 GiB (`--max-model-bytes`).
+///
+/// Note: about 30 times the largest model measured here (20 Newsgroups,
+/// word 1-2-grams, 67 MB). A file's claims are checked against the bytes it
+/// has, so the limit is what a crafted but consistent file (a sparse file of
+/// 50 GB, say) can make loading read and allocate.
+pub const DEFAULT_MAX_MODEL_BYTES: u64 = 2 << 30;
+
+/// The largest JSON header: 32 MiB.
+///
+/// Note: a header holds the label sets and the training metadata, a few KB;
+/// the bound keeps what decoding a crafted one allocates (about ten times
+/// its size for a list of tiny labels) apart from the model limit.
+const MAX_HEADER_BYTES: usize = 32 << 20;
+
+/// Payload bytes read from the file, and handed to the checksum, at a time.
+const CHUNK: usize = 1 << 20;
+
+/// Chunks waiting for the checksum thread.
+const QUEUED_CHUNKS: usize = 4;
 
 /// The JSON part of the payload: everything but the large arrays.
 #[derive(Serialize, Deserialize)]
@@ -125,16 +150,40 @@ impl StanceModel {
         out
     }
 
-    /// Reads a model file, refusing anything truncated, corrupted or from a newer format.
+    /// Reads a model file of at most [`DEFAULT_MAX_MODEL_BYTES`], refusing
+    /// anything truncated, corrupted, from a newer format or out of range.
     pub fn load(path: &Path) -> Result<StanceModel> {
+        StanceModel::load_with_limit(path, DEFAULT_MAX_MODEL_BYTES)
+    }
+
+    /// [`StanceModel::load`] for a file of at most `max_bytes` bytes (`--max-model-bytes`).
+    ///
+    /// The payload is read 1 MiB at a time and checksummed on a second
+    /// thread while it is decoded. Every count and length in it is
+    /// checked against the bytes actually left before anything is allocated
+    /// for it, so loading needs the memory of the decoded model (about the
+    /// file's size) plus a few chunks, whatever the file claims. Refused
+    /// besides damage: a directory, a file above `max_bytes`, analyzer
+    /// settings out of range ([`AnalyzerConfig::check`]), a topic named
+    /// [`UNCERTAIN`], an idf outside [1, [`MAX_IDF`]], and a weight or
+    /// intercept beyond ±[`MAX_ABS_WEIGHT`].
+    ///
+    /// [`AnalyzerConfig::check`]: crate::analysis::AnalyzerConfig::check
+    pub fn load_with_limit(path: &Path, max_bytes: u64) -> Result<StanceModel> {
         let bad = |message: String| Error::BadModel {
             path: path.to_path_buf(),
             message,
         };
-        let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        let file_len = f.metadata().map_err(|e| Error::io(path, e))?.len();
+        let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+        let metadata = f.metadata().map_err(|e| Error::io(path, e))?;
+        if metadata.is_dir() {
+            return Err(bad(
+                "it is a directory; give the path of a model file".into()
+            ));
+        }
+        let file_len = metadata.len();
         let mut pre = [0u8; PREAMBLE];
-        std::io::Read::read_exact(&mut f, &mut pre)
+        f.read_exact(&mut pre)
             .map_err(|_| bad(format!("only {file_len} bytes; too short for a model file")))?;
         if &pre[..8] != MAGIC {
             return Err(bad("wrong magic bytes; this is not a stance model".into()));
@@ -149,8 +198,8 @@ impl StanceModel {
             return Err(bad("format version 0 is not valid".into()));
         }
         let len = u64::from_le_bytes(pre[12..20].try_into().unwrap_or_default());
-        // Note: the claimed length is checked against the real file size before any
-        // allocation, so a crafted header cannot make us allocate what it claims.
+        // Note: the claimed length is checked against the real file size and
+        // the limit before anything is read or allocated.
         let expected = (PREAMBLE as u64)
             .checked_add(len)
             .and_then(|n| n.checked_add(CHECKSUM as u64));
@@ -159,34 +208,105 @@ impl StanceModel {
                 "header claims a {len}-byte payload but the file has {file_len} bytes (truncated or corrupted)"
             )));
         }
-        let mut rest = Vec::with_capacity((len as usize) + CHECKSUM);
-        std::io::Read::read_to_end(&mut f, &mut rest).map_err(|e| Error::io(path, e))?;
-        if rest.len() as u64 != len + CHECKSUM as u64 {
-            return Err(bad("file changed while reading".into()));
+        if file_len > max_bytes {
+            return Err(bad(format!(
+                "the file has {file_len} bytes, more than the limit of {max_bytes} bytes \
+                 for a model; if it is a model you trust, raise the limit (--max-model-bytes)"
+            )));
         }
-        let (payload, sum) = rest.split_at(len as usize);
-        // Note: the checksum and the decoding run side by side, as both take
-        // tens of milliseconds on a large model. The decoder is hardened
-        // against arbitrary bytes, and what it decoded is used only if the
-        // checksum matches.
-        let (intact, model) = rayon::join(
-            || Sha256::digest(payload).as_slice() == sum,
-            || parse_payload(payload),
-        );
-        if !intact {
-            return Err(bad("checksum mismatch: the file is corrupted".into()));
-        }
-        model.map_err(bad)
+        read_payload(&mut f, len, CHUNK).map_err(|refusal| match refusal {
+            Refusal::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                bad("file changed while reading".into())
+            }
+            Refusal::Io(e) => Error::io(path, e),
+            Refusal::Bad(message) => bad(message),
+        })
     }
 }
 
-/// Decodes a checksummed payload.
-fn parse_payload(p: &[u8]) -> std::result::Result<StanceModel, String> {
-    let mut r = Reader { buf: p, pos: 0 };
-    let json_len = r.u64()? as usize;
+/// Why a payload was refused.
+enum Refusal {
+    /// Reading the file failed.
+    Io(std::io::Error),
+    /// The bytes are not a usable model.
+    Bad(String),
+}
+
+/// Reads, checksums and decodes the `len`-byte payload, `chunk_size` bytes
+/// at a time, and the checksum after it.
+///
+/// Note: the checksum runs on its own thread beside the decoding, as both
+/// take tens of milliseconds on a large model. The decoder is hardened
+/// against arbitrary bytes, and what it decoded is used only if the checksum
+/// matches. When decoding fails, the rest of the payload is still read and
+/// checksummed (a chunk at a time, kept nowhere), so that a damaged file is
+/// reported as corrupted rather than by whichever part failed to decode.
+fn read_payload(
+    file: &mut File,
+    len: u64,
+    chunk_size: usize,
+) -> std::result::Result<StanceModel, Refusal> {
+    std::thread::scope(|scope| {
+        let (to_checksum, chunks) = sync_channel::<Arc<Vec<u8>>>(QUEUED_CHUNKS);
+        let (give_back, returned) = channel();
+        let hasher = scope.spawn(move || {
+            let mut sha = Sha256::new();
+            for chunk in chunks {
+                sha.update(chunk.as_slice());
+                let _ = give_back.send(chunk);
+            }
+            sha.finalize()
+        });
+        let mut r = PayloadReader {
+            file,
+            len,
+            chunk_size,
+            chunk: Arc::new(Vec::new()),
+            pos: 0,
+            unread: len,
+            to_checksum,
+            returned,
+            io_error: None,
+        };
+        let model = parse_payload(&mut r);
+        let sum = r.finish();
+        let digest = hasher
+            .join()
+            .map_err(|_| Refusal::Bad("the checksum thread failed".into()))?;
+        if digest.as_slice() != sum.map_err(Refusal::Io)? {
+            return Err(Refusal::Bad(
+                "checksum mismatch: the file is corrupted".into(),
+            ));
+        }
+        model.map_err(Refusal::Bad)
+    })
+}
+
+/// Decodes a payload.
+fn parse_payload(r: &mut PayloadReader) -> std::result::Result<StanceModel, String> {
+    let json_len = usize::try_from(r.u64()?).unwrap_or(usize::MAX);
+    if json_len > MAX_HEADER_BYTES && json_len as u64 <= r.remaining() {
+        return Err(format!(
+            "the JSON header claims {json_len} bytes, more than the {MAX_HEADER_BYTES} a header may have"
+        ));
+    }
     let header: Header =
-        serde_json::from_slice(r.take(json_len)?).map_err(|e| format!("header: {e}"))?;
-    let n_terms = r.u64()? as usize;
+        serde_json::from_slice(&r.bytes(json_len)?).map_err(|e| format!("header: {e}"))?;
+    header.vectorizer.analyzer.check().map_err(|e| match e {
+        Error::InvalidParam {
+            name,
+            value,
+            reason,
+        } => format!("analyzer settings out of range: {name} {value}: {reason}"),
+        e => e.to_string(),
+    })?;
+    if header.topic.labels.iter().any(|t| t == UNCERTAIN) {
+        return Err(format!(
+            "it has a topic named {UNCERTAIN:?}, which is reserved for low-confidence \
+             statements (`score --min-confidence`, `report`); retrain with another name"
+        ));
+    }
+    let n_terms = usize::try_from(r.u64()?).unwrap_or(usize::MAX);
     if n_terms != header.n_features {
         return Err(format!(
             "vocabulary has {n_terms} terms, header says {}",
@@ -194,7 +314,7 @@ fn parse_payload(p: &[u8]) -> std::result::Result<StanceModel, String> {
         ));
     }
     // Each term needs at least its 4-byte length: bound the count by the bytes left.
-    if n_terms > r.remaining() / 4 {
+    if n_terms as u64 > r.remaining() / 4 {
         return Err(format!(
             "vocabulary claims {n_terms} terms, more than the file can hold"
         ));
@@ -202,21 +322,15 @@ fn parse_payload(p: &[u8]) -> std::result::Result<StanceModel, String> {
     let mut terms = Vec::with_capacity(n_terms);
     for _ in 0..n_terms {
         let l = r.u32()? as usize;
-        let t = std::str::from_utf8(r.take(l)?).map_err(|_| "a term is not UTF-8".to_string())?;
-        terms.push(t.to_string());
+        let t = String::from_utf8(r.bytes(l)?).map_err(|_| "a term is not UTF-8".to_string())?;
+        terms.push(t);
     }
     let vocab = Vocabulary::from_sorted_terms(terms)?;
-    if header.vectorizer.analyzer.ngram_max == 0 && header.vectorizer.analyzer.char_ngrams.is_none()
-    {
-        return Err(
-            "the analyzer settings produce no terms (ngram_max 0, no character n-grams)".into(),
-        );
-    }
     // Note: indexing the vocabulary's word n-grams runs beside decoding the
     // weights; both take tens of milliseconds on a large model.
     let (index, rest) = rayon::join(
         || TermIndex::new(&vocab),
-        || parse_weights(&mut r, &header, n_terms),
+        || parse_weights(r, &header, n_terms),
     );
     let (tfidf, topic, stance) = rest?;
     Ok(StanceModel {
@@ -229,13 +343,13 @@ fn parse_payload(p: &[u8]) -> std::result::Result<StanceModel, String> {
 
 /// Decodes the idf and the heads, the rest of the payload after the vocabulary.
 fn parse_weights(
-    r: &mut Reader,
+    r: &mut PayloadReader,
     header: &Header,
     n_terms: usize,
 ) -> std::result::Result<(Tfidf, LinearHead, Option<StanceHeads>), String> {
     let idf = r.f64s(n_terms)?;
-    if idf.iter().any(|v| !(v.is_finite() && *v >= 1.0)) {
-        return Err("an idf value is not a finite number >= 1".into());
+    if idf.iter().any(|v| !(1.0..=MAX_IDF).contains(v)) {
+        return Err(format!("an idf value is not a number in [1, {MAX_IDF}]"));
     }
     let tfidf = Tfidf::from_parts(Array1::from_vec(idf), header.vectorizer.sublinear_tf);
     let mut read_head = |h: &HeadInfo| -> std::result::Result<LinearHead, String> {
@@ -248,8 +362,14 @@ fn parse_weights(
             .ok_or("weight matrix size overflows")?;
         let w = r.f64s(size)?;
         let b = r.f64s(k)?;
-        if w.iter().chain(&b).any(|v| !v.is_finite()) {
-            return Err("a weight is not a finite number".into());
+        if w.iter()
+            .chain(&b)
+            .any(|v| !(-MAX_ABS_WEIGHT..=MAX_ABS_WEIGHT).contains(v))
+        {
+            return Err(format!(
+                "a weight or intercept is not a finite number within ±{MAX_ABS_WEIGHT:e} \
+                 (class scores could overflow)"
+            ));
         }
         let distinct: std::collections::BTreeSet<&String> = h.labels.iter().collect();
         if distinct.len() != k || h.labels.iter().any(|l| l.is_empty()) {
@@ -292,47 +412,211 @@ fn parse_weights(
     Ok((tfidf, topic, stance))
 }
 
-/// A bounds-checked cursor over the payload.
-struct Reader<'a> {
-    buf: &'a [u8],
+/// A bounds-checked cursor over the payload, which it reads from the file a
+/// chunk at a time, handing every chunk to the checksum thread.
+struct PayloadReader<'f> {
+    file: &'f mut File,
+    /// The payload's length.
+    len: u64,
+    /// Bytes read from the file at a time.
+    chunk_size: usize,
+    /// The chunk being decoded.
+    chunk: Arc<Vec<u8>>,
+    /// Where in `chunk`.
     pos: usize,
+    /// Payload bytes not read from the file yet.
+    unread: u64,
+    to_checksum: SyncSender<Arc<Vec<u8>>>,
+    /// Chunks the checksum thread is done with, for reuse.
+    returned: Receiver<Arc<Vec<u8>>>,
+    /// The read error that stopped decoding, if any.
+    io_error: Option<std::io::Error>,
 }
 
-impl<'a> Reader<'a> {
-    fn remaining(&self) -> usize {
-        self.buf.len() - self.pos
+impl PayloadReader<'_> {
+    /// Payload bytes not decoded yet.
+    fn remaining(&self) -> u64 {
+        (self.chunk.len() - self.pos) as u64 + self.unread
     }
-    fn take(&mut self, n: usize) -> std::result::Result<&'a [u8], String> {
-        if n > self.remaining() {
+
+    /// Reads the next chunk of the payload; the current one is used up.
+    fn next_chunk(&mut self) -> std::result::Result<(), String> {
+        let n = self.unread.min(self.chunk_size as u64) as usize;
+        // Note: a chunk the checksum thread gave back is reused once decoding
+        // has left it too; a fresh buffer per chunk cost a page fault per
+        // 4 KiB, most of the time spent reading a large file.
+        let mut buf = self
+            .returned
+            .try_iter()
+            .find_map(|chunk| Arc::try_unwrap(chunk).ok())
+            .unwrap_or_default();
+        buf.clear();
+        buf.resize(n, 0);
+        if let Err(e) = self.file.read_exact(&mut buf) {
+            let message = format!("cannot read the file: {e}");
+            self.io_error = Some(e);
+            return Err(message);
+        }
+        self.unread -= n as u64;
+        self.chunk = Arc::new(buf);
+        self.pos = 0;
+        // Note: a send fails only if the checksum thread is gone, which
+        // `read_payload` reports when it joins it.
+        let _ = self.to_checksum.send(Arc::clone(&self.chunk));
+        Ok(())
+    }
+
+    /// Refuses to go `n` bytes further when fewer remain.
+    fn ensure(&self, n: usize) -> std::result::Result<(), String> {
+        let remaining = self.remaining();
+        if n as u64 > remaining {
             return Err(format!(
-                "needs {n} more bytes at offset {} but only {} remain",
-                self.pos,
-                self.remaining()
+                "needs {n} more bytes at offset {} but only {remaining} remain",
+                self.len - remaining
             ));
         }
-        let s = &self.buf[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(s)
+        Ok(())
     }
+
+    /// Fills `out` with the next bytes.
+    fn read_into(&mut self, out: &mut [u8]) -> std::result::Result<(), String> {
+        self.ensure(out.len())?;
+        let mut done = 0;
+        while done < out.len() {
+            if self.pos == self.chunk.len() {
+                self.next_chunk()?;
+            }
+            let n = (out.len() - done).min(self.chunk.len() - self.pos);
+            out[done..done + n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
+            self.pos += n;
+            done += n;
+        }
+        Ok(())
+    }
+
+    /// The next `n` bytes.
+    fn bytes(&mut self, n: usize) -> std::result::Result<Vec<u8>, String> {
+        self.ensure(n)?;
+        let mut out = vec![0u8; n];
+        self.read_into(&mut out)?;
+        Ok(out)
+    }
+
     fn u32(&mut self) -> std::result::Result<u32, String> {
-        let b = self.take(4)?;
-        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        let mut b = [0u8; 4];
+        self.read_into(&mut b)?;
+        Ok(u32::from_le_bytes(b))
     }
+
     fn u64(&mut self) -> std::result::Result<u64, String> {
-        let b = self.take(8)?;
-        let mut a = [0u8; 8];
-        a.copy_from_slice(b);
-        Ok(u64::from_le_bytes(a))
+        let mut b = [0u8; 8];
+        self.read_into(&mut b)?;
+        Ok(u64::from_le_bytes(b))
     }
+
+    /// The next `n` little-endian f64s.
     fn f64s(&mut self, n: usize) -> std::result::Result<Vec<f64>, String> {
-        let bytes = n.checked_mul(8).ok_or("array size overflows")?;
-        let b = self.take(bytes)?;
-        Ok(b.chunks_exact(8)
-            .map(|c| {
+        self.ensure(n.checked_mul(8).ok_or("array size overflows")?)?;
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            if self.pos == self.chunk.len() {
+                self.next_chunk()?;
+            }
+            let whole = ((self.chunk.len() - self.pos) / 8).min(n - out.len());
+            let bytes = &self.chunk[self.pos..self.pos + 8 * whole];
+            out.extend(bytes.chunks_exact(8).map(|c| {
                 let mut a = [0u8; 8];
                 a.copy_from_slice(c);
                 f64::from_le_bytes(a)
-            })
-            .collect())
+            }));
+            self.pos += 8 * whole;
+            if whole == 0 {
+                // Note: the next value straddles two chunks.
+                let mut a = [0u8; 8];
+                self.read_into(&mut a)?;
+                out.push(f64::from_le_bytes(a));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Reads and checksums what decoding left of the payload, then returns
+    /// the checksum stored after it, making sure nothing follows.
+    fn finish(mut self) -> std::io::Result<[u8; CHECKSUM]> {
+        while self.io_error.is_none() && self.unread > 0 {
+            let _ = self.next_chunk();
+        }
+        if let Some(e) = self.io_error {
+            return Err(e);
+        }
+        let mut sum = [0u8; CHECKSUM];
+        self.file.read_exact(&mut sum)?;
+        if self.file.read(&mut [0u8; 1])? != 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the file grew while it was read",
+            ));
+        }
+        Ok(sum)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shipped model's file.
+    fn shipped() -> (tempfile::TempDir, std::path::PathBuf, Vec<u8>) {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default.model");
+        let bytes = std::fs::read(&path).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let copy = dir.path().join("m.model");
+        std::fs::write(&copy, &bytes).unwrap();
+        (dir, copy, bytes)
+    }
+
+    /// The payload after its JSON header: the vocabulary and the arrays.
+    fn body(file: &[u8]) -> &[u8] {
+        let json_len = u64::from_le_bytes(file[PREAMBLE..PREAMBLE + 8].try_into().unwrap());
+        &file[PREAMBLE + 8 + json_len as usize..file.len() - CHECKSUM]
+    }
+
+    #[test]
+    fn any_chunk_size_decodes_the_same_model() {
+        // Note: odd sizes put chunk ends inside lengths, terms and f64s.
+        // The JSON header is left out of the comparison with the file: serde_json
+        // reads some floats (the fit reports' objectives) to a neighbouring
+        // double, so it does not re-serialise byte for byte (it does the same
+        // for every chunk size).
+        let (_dir, path, bytes) = shipped();
+        let len = (bytes.len() - PREAMBLE - CHECKSUM) as u64;
+        let mut first: Option<Vec<u8>> = None;
+        for chunk_size in [CHUNK, 7, 13, 4096] {
+            let mut f = File::open(&path).unwrap();
+            f.read_exact(&mut [0u8; PREAMBLE]).unwrap();
+            let again = match read_payload(&mut f, len, chunk_size) {
+                Ok(model) => model.to_bytes(),
+                Err(Refusal::Bad(m)) => panic!("chunks of {chunk_size}: {m}"),
+                Err(Refusal::Io(e)) => panic!("chunks of {chunk_size}: {e}"),
+            };
+            assert!(body(&again) == body(&bytes), "chunks of {chunk_size}");
+            let first = first.get_or_insert_with(|| again.clone());
+            assert!(again == *first, "chunks of {chunk_size}");
+        }
+    }
+
+    #[test]
+    fn the_limit_is_inclusive() {
+        let (_dir, path, bytes) = shipped();
+        let size = bytes.len() as u64;
+        assert!(StanceModel::load_with_limit(&path, size).is_ok());
+        let e = StanceModel::load_with_limit(&path, size - 1).unwrap_err();
+        assert!(
+            e.to_string().contains(&format!(
+                "the file has {size} bytes, more than the limit of {} bytes",
+                size - 1
+            )),
+            "{e}"
+        );
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::classifier::{CvScore, StanceHead, StanceHeads, StanceModel, TrainingMeta};
+use super::classifier::{CvScore, StanceHead, StanceHeads, StanceModel, TrainingMeta, UNCERTAIN};
 use super::head::LinearHead;
 use super::logistic::{fit, LogisticParams};
 use crate::error::{Error, Result};
@@ -36,6 +36,24 @@ impl Default for TrainConfig {
     }
 }
 
+impl TrainConfig {
+    /// Validates the settings before any work: the solver's, the folds, and
+    /// the analyzer's n-gram ranges (see [`AnalyzerConfig::check`]).
+    ///
+    /// [`AnalyzerConfig::check`]: crate::analysis::AnalyzerConfig::check
+    pub fn check(&self) -> Result<()> {
+        self.logistic.check()?;
+        if self.cv_folds < 2 && !self.c_grid.is_empty() {
+            return Err(Error::InvalidParam {
+                name: "--cv",
+                value: self.cv_folds.to_string(),
+                reason: "cross-validation needs at least 2 folds".into(),
+            });
+        }
+        self.vectorizer.analyzer.check()
+    }
+}
+
 /// The C grid used when `--c` is not given.
 pub const DEFAULT_C_GRID: [f64; 8] = [0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0];
 
@@ -56,16 +74,16 @@ pub fn train(
     meta: TrainingMeta,
     log: &mut dyn FnMut(&str),
 ) -> Result<StanceModel> {
-    config.logistic.check()?;
-    if config.cv_folds < 2 && !config.c_grid.is_empty() {
-        return Err(Error::InvalidParam {
-            name: "--cv",
-            value: config.cv_folds.to_string(),
-            reason: "cross-validation needs at least 2 folds".into(),
-        });
-    }
+    config.check()?;
     if data.texts.is_empty() {
         return Err(Error::Training("no training rows".into()));
+    }
+    if let Some(row) = data.topics.iter().position(|t| t == UNCERTAIN) {
+        return Err(Error::Training(format!(
+            "the topic {UNCERTAIN:?} (first in data row {}) is reserved: `score --min-confidence` \
+             and `report` use it for low-confidence statements; rename that topic in the data",
+            row + 1
+        )));
     }
     let started = std::time::Instant::now();
     let (vectorizer, x) = Vectorizer::fit_transform(&config.vectorizer, data.texts)?;

@@ -273,8 +273,8 @@ impl ProblemEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::ProblemKind;
     use crate::io::Position;
+    use crate::io::ProblemKind;
 
     #[test]
     fn problem_entry_keeps_place_and_code() {

@@ -57,3 +57,26 @@ impl TempWorkdir {
         self.command().args(args).output().unwrap()
     }
 }
+
+/// Runs `command` to completion with stdout discarded (its stderr, kept, must
+/// be short), killing it and failing the test if it takes longer than `limit`.
+///
+/// A hang guard, not a timing: `limit` is many times what the command needs.
+pub fn output_within(mut command: Command, limit: std::time::Duration) -> Output {
+    let mut child = command
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{command:?} did not finish within {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}

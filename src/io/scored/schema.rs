@@ -30,8 +30,9 @@ pub const DECIMALS: usize = 4;
 /// 10^[`DECIMALS`].
 pub(super) const SCALE: f64 = 10_000.0;
 
-/// The topic given to statements whose best topic was not confident enough.
-pub const UNCERTAIN: &str = "uncertain";
+/// The topic given to statements whose best topic was not confident enough
+/// (reserved: no model has a topic of that name).
+pub use crate::model::UNCERTAIN;
 
 /// The columns of a statement row, in order (CSV header, JSON keys).
 pub const STATEMENT_COLUMNS: [&str; 13] = [

@@ -133,8 +133,8 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::{ProblemKind, RowProblem};
     use crate::io::Position;
+    use crate::io::{ProblemKind, RowProblem};
     use crate::model::TopTerms;
     use crate::report::builder::tests::{corpus, row};
     use crate::report::escape::tests::HOSTILE;
