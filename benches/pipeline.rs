@@ -4,9 +4,10 @@
 //!   sample articles (`data/articles/articles.csv`) and the training statements;
 //! - `vectorize`: [`Vectorizer::fit_transform`] on the training statements and
 //!   `transform` of the test statements;
-//! - `fit`: the topic head's [`logistic::fit`] on the training rows, C = 10;
-//! - `predict`: [`StanceModel::load`] of `models/default.model` and
-//!   [`StanceModel::predict_text`] over the test statements.
+//! - `fit`: the topic head's [`fit`](stance::model::fit) on the training rows, C = 10;
+//! - `predict`: [`StanceModel::load`] of `models/default.model`, and the
+//!   test statements scored through its [`Scorer`] (`stance::eval::predict`,
+//!   one statement per row, the path `stance score` and `evaluate` run).
 //!
 //! Every timed closure checks its result against numbers computed once before
 //! timing, which are themselves checked against independent expectations, so
@@ -23,10 +24,11 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
 use stance::analysis::{split_sentences, Analyzer, AnalyzerConfig};
-use stance::features::{CsrMatrix, DfBound, Row, Vectorizer, VectorizerConfig, VocabConfig};
+use stance::eval;
+use stance::features::{CsrMatrix, DfBound, Vectorizer, VectorizerConfig, VocabConfig};
 use stance::io::{read_labelled, Columns, LabelledData};
-use stance::model::logistic::{self, LogisticParams};
-use stance::model::{ClassWeight, LinearHead, StanceModel};
+use stance::model::{ClassWeight, LinearHead, LogisticParams, StanceModel};
+use stance::pipeline::{ScoreOptions, Scorer};
 
 /// A path inside the crate, whatever directory `cargo bench` runs from.
 fn fixture(relative: &str) -> PathBuf {
@@ -251,7 +253,7 @@ fn fit(c: &mut Criterion) {
     group.throughput(Throughput::Elements(x.n_rows() as u64));
     group.bench_function("logistic/topic_c10", |b| {
         b.iter(|| {
-            let fitted = logistic::fit(&x, &xt, &y, classes.len(), &params).expect("fit");
+            let fitted = stance::model::fit(&x, &xt, &y, classes.len(), &params).expect("fit");
             assert!(fitted.report.converged, "{:?}", fitted.report);
             let head = LinearHead {
                 labels: classes.clone(),
@@ -288,23 +290,16 @@ fn predict(c: &mut Criterion) {
     });
 
     let model = StanceModel::load(&path).expect("default model");
-    let mut analyzer = model.vectorizer.analyzer();
-    let mut row = Row::default();
-    let predict_topics = |analyzer: &mut Analyzer, row: &mut Row| -> Vec<&str> {
-        test.texts
-            .iter()
-            .map(|text| {
-                let p = model.predict_text(analyzer, black_box(text), row);
-                assert!(p.stance.is_some(), "the default model has stance heads");
-                model.topics()[p.topic].as_str()
-            })
-            .collect()
-    };
+    let options = ScoreOptions::default().check().expect("default options");
+    let scorer = Scorer::new(model, options).expect("the default model scores");
+    assert!(scorer.has_stance(), "the default model has stance heads");
     group.throughput(Throughput::Elements(test.texts.len() as u64));
-    group.bench_function("predict_text/test", |b| {
+    group.bench_function("predict/test", |b| {
         b.iter(|| {
-            let topics = predict_topics(&mut analyzer, &mut row);
+            let predicted = eval::predict(&scorer, black_box(&test.texts), &test.topics);
+            let topics: Vec<&str> = predicted.iter().map(|p| p.topic.as_str()).collect();
             assert_eq!(topics.len(), test.texts.len());
+            assert!(predicted.iter().all(|p| p.stance.is_some()));
             let acc = accuracy(&test.topics, &topics);
             assert!(acc > 0.9, "topic accuracy on data/test.csv {acc}");
         });

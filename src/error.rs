@@ -21,6 +21,14 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// Writing an output failed (a full disk, a closed pipe).
+    #[error("cannot write {dest}: {source}")]
+    Write {
+        /// The output's path, or `to stdout`.
+        dest: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
     /// A CSV record could not be parsed.
     #[error("{path}:{line}: {message}")]
     Csv {
@@ -59,6 +67,12 @@ pub enum Error {
         /// Why it was refused.
         message: String,
     },
+    /// A model whose parts do not fit together (made in code, not loaded from a file).
+    #[error("the model cannot be used: {0}")]
+    InconsistentModel(String),
+    /// A thread of a run could not start or failed.
+    #[error("the {0} thread failed")]
+    Thread(&'static str),
     /// A parameter is out of its valid range.
     #[error("invalid parameter {name} = {value}: {reason}")]
     InvalidParam {
@@ -89,6 +103,14 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// A failed write to `path`, or to stdout when `None`.
+    pub fn write(path: Option<&std::path::Path>, source: std::io::Error) -> Error {
+        Error::Write {
+            dest: path.map_or_else(|| "to stdout".into(), |p| p.display().to_string()),
+            source,
+        }
+    }
+
     /// An I/O error on `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         Error::Io {

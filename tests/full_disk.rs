@@ -3,14 +3,33 @@
 //! an existing file at the destination as it was; a full stdout (`/dev/full`) too.
 //!
 //! The small filesystem is a 64 KiB tmpfs mounted for the test (needs root, as
-//! the project's machines and CI run).
+//! the project's machines and CI run). Each command runs in an empty temporary
+//! directory and names the committed data by absolute path, so nothing (a
+//! rejects file, say) can be written into the repository.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn bin() -> Command {
+/// The binary, run in `dir` (an empty temporary directory).
+fn bin(dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_stance"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c.current_dir(dir);
+    c
+}
+
+/// A committed file or directory, by absolute path.
+fn repo(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+/// `score` of the sample articles with the shipped model.
+fn score_samples(dir: &Path) -> Command {
+    let mut c = bin(dir);
+    c.arg("score")
+        .arg(repo("data/articles/"))
+        .arg("--model")
+        .arg(repo("models/default.model"))
+        .arg("--quiet");
     c
 }
 
@@ -60,8 +79,9 @@ fn score_on_a_full_disk_fails_clearly_and_keeps_the_old_output() {
     let fs = TinyFs::mount();
     let out = fs.path.join("scored.csv");
     std::fs::write(&out, "old content\n").unwrap();
-    let o = bin()
-        .args(["score", "data/articles/", "--quiet", "--out"])
+    let cwd = tempfile::tempdir().unwrap();
+    let o = score_samples(cwd.path())
+        .arg("--out")
         .arg(&out)
         .output()
         .unwrap();
@@ -81,8 +101,12 @@ fn train_on_a_full_disk_fails_clearly_and_keeps_the_old_model() {
     let fs = TinyFs::mount();
     let model = fs.path.join("m.model");
     std::fs::write(&model, "old model").unwrap();
-    let o = bin()
-        .args(["train", "--data", "data/train.csv", "--c", "1", "--out"])
+    let cwd = tempfile::tempdir().unwrap();
+    let o = bin(cwd.path())
+        .arg("train")
+        .arg("--data")
+        .arg(repo("data/train.csv"))
+        .args(["--c", "1", "--out"])
         .arg(&model)
         .output()
         .unwrap();
@@ -103,12 +127,14 @@ fn a_full_stdout_is_a_clear_error() {
         .write(true)
         .open("/dev/full")
         .unwrap();
-    let o = bin()
-        .args(["score", "data/articles/", "--quiet"])
-        .stdout(full)
-        .output()
-        .unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    let o = score_samples(cwd.path()).stdout(full).output().unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert_eq!(
+        files_in(cwd.path()),
+        Vec::<String>::new(),
+        "the run left files in its directory"
+    );
 }

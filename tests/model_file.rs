@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use common::TempWorkdir;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use stance::features::Row;
+use stance::features::FeatureRow;
 use stance::model::{train, StanceModel, TrainConfig, TrainingMeta, TrainingSet};
 
 const MAGIC: &[u8; 8] = b"STANCE\0M";
@@ -574,14 +574,20 @@ fn save_and_load_round_trip_exactly() {
     texts.push(String::new());
     for m in [&loaded, &again] {
         let (mut a1, mut a2) = (trained.vectorizer.analyzer(), m.vectorizer.analyzer());
-        let (mut r1, mut r2) = (Row::default(), Row::default());
+        let (mut r1, mut r2) = (FeatureRow::default(), FeatureRow::default());
         for t in &texts {
-            let p = trained.predict_text(&mut a1, t, &mut r1);
-            let q = m.predict_text(&mut a2, t, &mut r2);
-            assert_eq!(p, q, "{t:?}");
+            trained.vectorizer.transform_one(&mut a1, t, &mut r1);
+            m.vectorizer.transform_one(&mut a2, t, &mut r2);
             assert_eq!(r1.cols, r2.cols, "{t:?}");
             assert_eq!(r1.vals, r2.vals, "{t:?}");
         }
+        let options = stance::pipeline::ScoreOptions::default()
+            .explain(3)
+            .check()
+            .unwrap();
+        let ours = stance::pipeline::Scorer::new(trained.clone(), options.clone()).unwrap();
+        let theirs = stance::pipeline::Scorer::new(m.clone(), options).unwrap();
+        assert_eq!(ours.score_texts(&texts), theirs.score_texts(&texts));
     }
 
     // The CLI's evaluation of the file is the library's evaluation of the
@@ -597,7 +603,12 @@ fn save_and_load_round_trip_exactly() {
     let texts: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     let topics: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
     let stances: Vec<String> = rows.iter().map(|r| r.2.clone()).collect();
-    let ev = stance::cli::evaluate::evaluate(trained, &texts, &topics, Some(&stances));
+    let scorer = stance::pipeline::Scorer::new(
+        trained.clone(),
+        stance::pipeline::ScoreOptions::default().check().unwrap(),
+    )
+    .unwrap();
+    let ev = stance::eval::evaluate(&scorer, &texts, &topics, Some(&stances));
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         serde_json::to_string(&ev).unwrap() + "\n"

@@ -4,39 +4,31 @@
 use std::path::Path;
 
 use proptest::prelude::*;
-use stance::analysis::split_sentences;
-use stance::features::Row;
+use stance::io::Statement;
 use stance::model::StanceModel;
+use stance::pipeline::{ScoreOptions, Scorer};
 
-fn model() -> &'static StanceModel {
-    static MODEL: std::sync::OnceLock<StanceModel> = std::sync::OnceLock::new();
-    MODEL.get_or_init(|| {
-        StanceModel::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default.model"))
-            .expect("the shipped model loads")
+fn scorer() -> &'static Scorer {
+    static SCORER: std::sync::OnceLock<Scorer> = std::sync::OnceLock::new();
+    SCORER.get_or_init(|| {
+        let model =
+            StanceModel::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default.model"))
+                .expect("the shipped model loads");
+        Scorer::new(model, ScoreOptions::default().explain(3).check().unwrap()).unwrap()
     })
 }
 
-/// One sentence's topic index, topic probabilities and stance (label, probability).
-type Scored = (usize, Vec<f64>, Option<(String, f64)>);
-
-/// Scores every sentence of `text` and returns the predictions' labels and probabilities.
-fn score(text: &str) -> Vec<Scored> {
-    let m = model();
-    let mut analyzer = m.vectorizer.analyzer();
-    let mut row = Row::default();
-    split_sentences(text)
-        .iter()
-        .map(|s| {
-            let p = m.predict_text(&mut analyzer, &text[s.start..s.end], &mut row);
-            (p.topic, p.topic_probs, p.stance.map(|s| (s.label, s.prob)))
-        })
-        .collect()
+/// Scores every sentence of `text`, as `stance score` does.
+fn score(text: &str) -> Vec<Statement> {
+    scorer().score_text(text)
 }
 
 fn check(text: &str) -> Result<(), TestCaseError> {
     let first = score(text);
-    for (topic, probs, stance) in &first {
-        prop_assert!(*topic < probs.len());
+    for s in &first {
+        let probs: Vec<f64> = s.topic_probs.iter().map(|(_, p)| *p).collect();
+        prop_assert!(s.topic_probs.iter().any(|(t, _)| *t == s.best_topic));
+        prop_assert!(text.get(s.start..s.end) == Some(s.text.as_str()));
         let sum: f64 = probs.iter().sum();
         prop_assert!(
             (sum - 1.0).abs() < 1e-9,
@@ -46,9 +38,14 @@ fn check(text: &str) -> Result<(), TestCaseError> {
         prop_assert!(probs
             .iter()
             .all(|p| p.is_finite() && (0.0..=1.0).contains(p)));
-        if let Some((_, p)) = stance {
-            prop_assert!(p.is_finite() && (0.0..=1.0).contains(p));
-        }
+        let stance_sum: f64 = s.stance_probs.iter().map(|(_, p)| p).sum();
+        prop_assert!(
+            (stance_sum - 1.0).abs() < 1e-9,
+            "stance probabilities sum to {}",
+            stance_sum
+        );
+        let p = s.stance_prob.unwrap_or(f64::NAN);
+        prop_assert!(p.is_finite() && (0.0..=1.0).contains(&p));
     }
     prop_assert_eq!(first, score(text));
     Ok(())

@@ -10,11 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use stance::io::{Position, Statement};
+use stance::io::{ProblemKind, RowProblem};
 use stance::model::TopTerms;
-use stance::report::{
-    render, Dimension, Location, OutputFormat, ProblemKind, ReportBuilder, ReportOptions,
-    RowProblem, ScoredRow,
-};
+use stance::report::{render, Dimension, ReportBuilder, ReportFormat, ReportOptions};
 
 /// Strings that would run script or break out of their context if unescaped.
 const HOSTILE: [&str; 4] = [
@@ -35,22 +34,22 @@ fn row(
     stance: &str,
     date: &str,
     source: &str,
-) -> ScoredRow {
-    ScoredRow {
-        article_id: article.to_string(),
-        sentence,
-        start: sentence * 10,
-        end: sentence * 10 + 9,
-        text: format!("Statement {sentence} of {article}."),
-        topic: topic.to_string(),
-        topic_prob: 0.55 + (sentence % 4) as f64 * 0.1,
-        stance: stance.to_string(),
-        stance_prob: 0.6 + (sentence % 3) as f64 * 0.1,
-        date: Some(date.to_string()),
-        source: Some(source.to_string()),
-        best_topic: topic.to_string(),
-        min_confidence: Some(0.5),
-    }
+) -> Statement {
+    let mut s = Statement::default();
+    s.article_id = article.to_string();
+    s.sentence = sentence;
+    s.start = sentence * 10;
+    s.end = sentence * 10 + 9;
+    s.text = format!("Statement {sentence} of {article}.");
+    s.topic = topic.to_string();
+    s.topic_prob = 0.55 + (sentence % 4) as f64 * 0.1;
+    s.stance = Some(stance.to_string());
+    s.stance_prob = Some(0.6 + (sentence % 3) as f64 * 0.1);
+    s.date = Some(date.to_string());
+    s.source = Some(source.to_string());
+    s.best_topic = topic.to_string();
+    s.min_confidence = Some(0.5);
+    s
 }
 
 /// A report over three months and three sources, with hostile strings as
@@ -109,24 +108,24 @@ fn hostile_report_html() -> String {
         ))
         .expect("a hostile but valid row");
     let unknown = row("a", 2, HOSTILE[2], "favor", "2024-03-01", "wire");
-    let at = Location {
+    let at = Position {
         file: HOSTILE[1].to_string(),
-        line: 7,
+        line: Some(7),
     };
     assert!(
         builder.add_at(&unknown, at).is_err(),
         "unknown topic must be rejected"
     );
     builder.add_problem(RowProblem::at(
-        Location {
+        Position {
             file: "in.jsonl".to_string(),
-            line: 9,
+            line: Some(9),
         },
         ProblemKind::BadJson(HOSTILE[0].to_string()),
     ));
     let report = builder.finish();
     let mut out = Vec::new();
-    render(&report, OutputFormat::Html, &mut out).expect("render to memory");
+    render(&report, ReportFormat::Html, &mut out).expect("render to memory");
     String::from_utf8(out).expect("HTML is UTF-8")
 }
 

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use stance::analysis::stem::Stemmer;
+use stance::analysis::Stemmer;
 use stance::analysis::{split_sentences, Analyzer, AnalyzerConfig, Language};
 
 fuzz_target!(|data: &[u8]| {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use stance::io::{ArticleReader, InputKind, Item, ReadOptions, Source};
+use stance::io::{ArticleReader, ArticleFormat, Item, ReadOptions, Source};
 
 fn path() -> &'static PathBuf {
     static P: OnceLock<PathBuf> = OnceLock::new();
@@ -17,19 +17,19 @@ fn path() -> &'static PathBuf {
 fuzz_target!(|data: &[u8]| {
     let p = path();
     std::fs::write(p, data).expect("write temp file");
-    for (kind, max_bytes) in [
-        (InputKind::Csv, 16 << 20),
-        (InputKind::Jsonl, 16 << 20),
-        (InputKind::Txt, 16 << 20),
+    for (format, max_bytes) in [
+        (ArticleFormat::Csv, 16 << 20),
+        (ArticleFormat::Jsonl, 16 << 20),
+        (ArticleFormat::Txt, 16 << 20),
         // A small cap too, so the oversized-record paths are reached.
-        (InputKind::Csv, 64),
-        (InputKind::Jsonl, 64),
-        (InputKind::Txt, 64),
+        (ArticleFormat::Csv, 64),
+        (ArticleFormat::Jsonl, 64),
+        (ArticleFormat::Txt, 64),
     ] {
         let source = Source::File {
             input: "fuzz".into(),
             path: p.clone(),
-            kind,
+            format,
             id: "fuzz.txt".into(),
         };
         let reader = ArticleReader::new(
@@ -44,15 +44,15 @@ fuzz_target!(|data: &[u8]| {
             n += 1;
             // Each record is at least one byte (or one line), so the item
             // count is bounded by the input.
-            assert!(n <= data.len() + 2, "{kind:?}: more items than input bytes");
+            assert!(n <= data.len() + 2, "{format:?}: more items than input bytes");
             match item {
                 Item::Article(a) => {
-                    assert!(!a.id.is_empty() && a.id.trim() == a.id, "{kind:?}: bad id {:?}", a.id);
-                    assert!(!a.text.trim().is_empty(), "{kind:?}: blank text");
-                    assert!(a.text.len() <= max_bytes, "{kind:?}: text over max_bytes");
+                    assert!(!a.id.is_empty() && a.id.trim() == a.id, "{format:?}: bad id {:?}", a.id);
+                    assert!(!a.text.trim().is_empty(), "{format:?}: blank text");
+                    assert!(a.text.len() <= max_bytes, "{format:?}: text over max_bytes");
                 }
                 Item::Rejected(r) => {
-                    assert!(!r.reason.is_empty(), "{kind:?}: rejection without reason");
+                    assert!(!r.reason.is_empty(), "{format:?}: rejection without reason");
                 }
             }
         }

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use sha2::{Digest, Sha256};
-use stance::model::persist::{FORMAT_VERSION, MAGIC};
+use stance::model::{FORMAT_VERSION, MAGIC};
 use stance::model::StanceModel;
 
 fn path() -> &'static PathBuf {

@@ -9,7 +9,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use super::memo::MEMO_LIMIT;
-use super::memo::{Outcome, TermMemo};
+use super::memo::{Lookup, TermMemo};
 use super::ngrams::{CharNgrams, StemSequence};
 use super::recent_ids::{Cached, RecentIds};
 use super::stem::{Language, Stemmer};
@@ -147,7 +147,7 @@ impl Analyzer {
     }
 
     /// An analyzer that reports words as their ids in `words`.
-    pub fn with_word_ids(config: &AnalyzerConfig, words: Arc<WordIds>) -> Analyzer {
+    pub(crate) fn with_word_ids(config: &AnalyzerConfig, words: Arc<WordIds>) -> Analyzer {
         Analyzer {
             config: config.clone(),
             stemmer: config.stem.then(|| Stemmer::new(config.language)),
@@ -174,7 +174,7 @@ impl Analyzer {
     }
 
     /// The dictionary words are reported in by [`Analyzer::for_each_word_id`].
-    pub fn word_ids(&self) -> &Arc<WordIds> {
+    pub(crate) fn word_ids(&self) -> &Arc<WordIds> {
         &self.words
     }
 
@@ -209,7 +209,7 @@ impl Analyzer {
             let outcome = self
                 .memo
                 .get_or_insert_with(word, |word| resolve(word, stemmer, stop_words, words));
-            if let Outcome::Term(term, _) = outcome {
+            if let Lookup::Term(term, _) = outcome {
                 self.stems.push(term);
             }
         }
@@ -225,7 +225,7 @@ impl Analyzer {
     /// exactly the windows of `ids` (a window with an unknown word is not in
     /// the vocabulary). Character n-grams, if configured, go to `emit_char`
     /// as in `for_each_term`. Nothing is emitted when `ngram_max` is 0.
-    pub fn for_each_word_id(
+    pub(crate) fn for_each_word_id(
         &mut self,
         text: &str,
         ids: &mut Vec<u32>,
@@ -254,8 +254,8 @@ impl Analyzer {
                         .memo
                         .get_or_insert_with(word, |word| resolve(word, stemmer, stop_words, words));
                     let cached = match outcome {
-                        Outcome::Stop => Cached::Stop,
-                        Outcome::Term(_, id) => Cached::Id(id),
+                        Lookup::Stop => Cached::Stop,
+                        Lookup::Term(_, id) => Cached::Id(id),
                     };
                     self.recent.insert(word, cached);
                     cached

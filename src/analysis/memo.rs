@@ -37,7 +37,7 @@ const ARENA_LIMIT: usize = 8 << 20;
 
 /// What a surface form becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome<'a> {
+pub enum Lookup<'a> {
     /// A stop word: dropped.
     Stop,
     /// This term (the stem, or the word itself) and the id it was resolved with.
@@ -77,7 +77,7 @@ const EMPTY: Slot = Slot {
     id: 0,
 };
 
-/// A bounded map from surface form to [`Outcome`].
+/// A bounded map from surface form to [`Lookup`].
 #[derive(Debug, Clone, Default)]
 pub struct TermMemo {
     /// [`SLOTS`] long once anything was stored (empty before), at most half full.
@@ -114,7 +114,7 @@ impl TermMemo {
         &'m mut self,
         word: &'m str,
         resolve: impl FnOnce(&str) -> Option<(std::borrow::Cow<'_, str>, u32)>,
-    ) -> Outcome<'m> {
+    ) -> Lookup<'m> {
         let hash = fx_hash(word.as_bytes());
         if let Some(index) = self.find(word, hash) {
             return self.outcome(word, self.slots[index]);
@@ -128,11 +128,11 @@ impl TermMemo {
             // Note: a slot cannot hold it; hand the term out of a scratch
             // buffer instead and resolve it again next time.
             return match resolved {
-                None => Outcome::Stop,
+                None => Lookup::Stop,
                 Some((term, id)) => {
                     self.unstored.clear();
                     self.unstored.push_str(&term);
-                    Outcome::Term(&self.unstored, id)
+                    Lookup::Term(&self.unstored, id)
                 }
             };
         }
@@ -168,14 +168,14 @@ impl TermMemo {
         self.outcome(word, slot)
     }
 
-    fn outcome<'m>(&'m self, word: &'m str, slot: Slot) -> Outcome<'m> {
+    fn outcome<'m>(&'m self, word: &'m str, slot: Slot) -> Lookup<'m> {
         match slot.kind {
-            Kind::Stop => Outcome::Stop,
-            Kind::Unchanged => Outcome::Term(word, slot.id),
+            Kind::Stop => Lookup::Stop,
+            Kind::Unchanged => Lookup::Term(word, slot.id),
             Kind::Stem => {
                 let from = slot.start as usize + usize::from(slot.key_len);
                 let to = from + usize::from(slot.term_len);
-                Outcome::Term(self.arena.get(from..to).unwrap_or(word), slot.id)
+                Lookup::Term(self.arena.get(from..to).unwrap_or(word), slot.id)
             }
         }
     }
@@ -284,22 +284,22 @@ mod tests {
         assert_eq!(memo.len(), 0);
         assert_eq!(
             memo.get_or_insert_with("cats", upper),
-            Outcome::Term("CATS", 4)
+            Lookup::Term("CATS", 4)
         );
-        assert_eq!(memo.get_or_insert_with("the", |_| None), Outcome::Stop);
+        assert_eq!(memo.get_or_insert_with("the", |_| None), Lookup::Stop);
         assert_eq!(
             memo.get_or_insert_with("run", |w| Some((Cow::Borrowed(w), 7))),
-            Outcome::Term("run", 7)
+            Lookup::Term("run", 7)
         );
         // Hits do not call `resolve` again.
         assert_eq!(
             memo.get_or_insert_with("cats", never),
-            Outcome::Term("CATS", 4)
+            Lookup::Term("CATS", 4)
         );
-        assert_eq!(memo.get_or_insert_with("the", never), Outcome::Stop);
+        assert_eq!(memo.get_or_insert_with("the", never), Lookup::Stop);
         assert_eq!(
             memo.get_or_insert_with("run", never),
-            Outcome::Term("run", 7)
+            Lookup::Term("run", 7)
         );
         assert_eq!(memo.len(), 3);
     }
@@ -316,7 +316,7 @@ mod tests {
             let expected = word.to_uppercase();
             assert_eq!(
                 memo.get_or_insert_with(word, never),
-                Outcome::Term(&expected, word.len() as u32)
+                Lookup::Term(&expected, word.len() as u32)
             );
         }
         assert!(memo.slots.len() >= 2 * memo.len());
@@ -335,13 +335,13 @@ mod tests {
         // Words from before the clear are resolved again, and correctly.
         assert_eq!(
             memo.get_or_insert_with(&words[0], upper),
-            Outcome::Term("W0", 2)
+            Lookup::Term("W0", 2)
         );
         let last = words.last().unwrap();
         let expected = last.to_uppercase();
         assert_eq!(
             memo.get_or_insert_with(last, never),
-            Outcome::Term(&expected, last.len() as u32)
+            Lookup::Term(&expected, last.len() as u32)
         );
     }
 
@@ -351,7 +351,7 @@ mod tests {
         memo.get_or_insert_with("a", upper);
         memo.clear();
         assert_eq!(memo.len(), 0);
-        assert_eq!(memo.get_or_insert_with("a", |_| None), Outcome::Stop);
+        assert_eq!(memo.get_or_insert_with("a", |_| None), Lookup::Stop);
     }
 
     #[test]
@@ -361,10 +361,10 @@ mod tests {
         let expected = huge.to_uppercase();
         assert_eq!(
             memo.get_or_insert_with(&huge, upper),
-            Outcome::Term(expected.as_str(), 70_000)
+            Lookup::Term(expected.as_str(), 70_000)
         );
-        assert_eq!(memo.get_or_insert_with(&huge, |_| None), Outcome::Stop);
-        assert_eq!(memo.get_or_insert_with("", upper), Outcome::Term("", 0));
+        assert_eq!(memo.get_or_insert_with(&huge, |_| None), Lookup::Stop);
+        assert_eq!(memo.get_or_insert_with("", upper), Lookup::Term("", 0));
         assert_eq!(memo.len(), 0);
     }
 
@@ -373,15 +373,15 @@ mod tests {
         let mut memo = TermMemo::new();
         assert_eq!(
             memo.get_or_insert_with("новости", first_three),
-            Outcome::Term("нов", 3)
+            Lookup::Term("нов", 3)
         );
         assert_eq!(
             memo.get_or_insert_with("الحكومة", first_three),
-            Outcome::Term("الح", 3)
+            Lookup::Term("الح", 3)
         );
         assert_eq!(
             memo.get_or_insert_with("новости", first_three),
-            Outcome::Term("нов", 3)
+            Lookup::Term("нов", 3)
         );
     }
 
@@ -413,9 +413,9 @@ mod tests {
                 let mut memo = TermMemo::new();
                 for word in &words {
                     let expected = match reverse_or_stop(word) {
-                        None => Outcome::Stop,
+                        None => Lookup::Stop,
                         Some((term, id)) => {
-                            Outcome::Term(Box::leak(term.into_owned().into_boxed_str()), id)
+                            Lookup::Term(Box::leak(term.into_owned().into_boxed_str()), id)
                         }
                     };
                     prop_assert_eq!(memo.get_or_insert_with(word, reverse_or_stop), expected);

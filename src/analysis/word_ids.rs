@@ -8,11 +8,11 @@
 use rustc_hash::FxHashMap;
 
 /// The id of a word the dictionary does not hold.
-pub const UNKNOWN_WORD: u32 = u32::MAX;
+pub(crate) const UNKNOWN_WORD: u32 = u32::MAX;
 
-/// Words with dense ids `0..len()`, in the order they were first added.
+/// Words with dense ids `0..n` (`n` words), in the order they were first added.
 #[derive(Debug, Clone, Default)]
-pub struct WordIds {
+pub(crate) struct WordIds {
     ids: FxHashMap<Box<str>, u32>,
 }
 
@@ -43,11 +43,6 @@ impl WordIds {
         self.ids.get(word).copied().unwrap_or(UNKNOWN_WORD)
     }
 
-    /// How many words the dictionary holds.
-    pub fn len(&self) -> usize {
-        self.ids.len()
-    }
-
     /// Whether the dictionary is empty.
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
@@ -65,7 +60,7 @@ mod tests {
         assert_eq!(words.insert("troop"), 0);
         assert_eq!(words.insert("withdraw"), 1);
         assert_eq!(words.insert("troop"), 0);
-        assert_eq!(words.len(), 2);
+        assert_eq!(words.ids.len(), 2);
         assert_eq!(words.get("withdraw"), 1);
         assert_eq!(words.get("palestin"), UNKNOWN_WORD);
     }

@@ -1,10 +1,10 @@
 //! The command line: one module and one `run()` per subcommand.
 
-pub mod evaluate;
-pub mod label;
-pub mod report;
-pub mod score;
-pub mod train;
+mod evaluate;
+mod label;
+mod report;
+mod score;
+mod train;
 
 use std::process::ExitCode;
 
@@ -45,6 +45,67 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Values of the flags that name a scored-record format (`score --format`, `report --input-format`).
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordFormatArg {
+    /// CSV with a header.
+    Csv,
+    /// JSON Lines.
+    #[value(alias = "json")]
+    Jsonl,
+}
+
+impl From<RecordFormatArg> for crate::io::RecordFormat {
+    fn from(f: RecordFormatArg) -> Self {
+        match f {
+            RecordFormatArg::Csv => crate::io::RecordFormat::Csv,
+            RecordFormatArg::Jsonl => crate::io::RecordFormat::Jsonl,
+        }
+    }
+}
+
+/// Values of `score --input-format`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArticleFormatArg {
+    /// CSV with a header.
+    Csv,
+    /// JSON Lines.
+    #[value(alias = "json")]
+    Jsonl,
+    /// Plain text.
+    Txt,
+}
+
+impl From<ArticleFormatArg> for crate::io::ArticleFormat {
+    fn from(f: ArticleFormatArg) -> Self {
+        match f {
+            ArticleFormatArg::Csv => crate::io::ArticleFormat::Csv,
+            ArticleFormatArg::Jsonl => crate::io::ArticleFormat::Jsonl,
+            ArticleFormatArg::Txt => crate::io::ArticleFormat::Txt,
+        }
+    }
+}
+
+/// A library error about a parameter, told by its command-line flag
+/// (`min_confidence` is `--min-confidence`); other errors as they are.
+pub(crate) fn flag_error(e: crate::Error) -> anyhow::Error {
+    match e {
+        crate::Error::InvalidParam {
+            name,
+            value,
+            reason,
+        } => {
+            let flag = format!("--{}", name.replace('_', "-"));
+            if reason.starts_with("must") {
+                anyhow::anyhow!("{flag} {reason}, got {value}")
+            } else {
+                anyhow::anyhow!("{flag} {value}: {reason}")
+            }
+        }
+        other => other.into(),
+    }
+}
+
 /// Column-name flags shared by `train` and `evaluate`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ColumnArgs {
@@ -74,7 +135,7 @@ impl ColumnArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct ModelLimitArgs {
     /// Refuse a model file larger than this many bytes (default 2 GiB).
-    #[arg(long, default_value_t = crate::model::persist::DEFAULT_MAX_MODEL_BYTES, value_name = "BYTES")]
+    #[arg(long, default_value_t = crate::model::DEFAULT_MAX_MODEL_BYTES, value_name = "BYTES")]
     pub max_model_bytes: u64,
 }
 

@@ -10,11 +10,10 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 
-use crate::io::{check_outputs, commit, AtomicFile};
-use crate::report::{
-    render, Dimension, InputFormat, OutputFormat, Period, Record, ReportBuilder, ReportOptions,
-    RowProblem, ScoredReader,
-};
+use super::RecordFormatArg;
+use crate::io::RowProblem;
+use crate::io::{check_outputs, commit, AtomicFile, RecordFormat, ScoredEntry, ScoredReader};
+use crate::report::{render, Dimension, Period, ReportBuilder, ReportFormat, ReportOptions};
 
 /// Arguments of `stance report`.
 #[derive(clap::Args, Debug, Clone)]
@@ -24,8 +23,8 @@ pub struct ReportArgs {
     pub inputs: Vec<PathBuf>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    pub format: FormatArg,
+    #[arg(long, value_enum, default_value_t = ReportFormatArg::Table)]
+    pub format: ReportFormatArg,
 
     /// Write the report to FILE instead of stdout.
     #[arg(long, value_name = "FILE")]
@@ -57,12 +56,12 @@ pub struct ReportArgs {
 
     /// Input format, instead of guessing from the extension (.csv, .jsonl, .json).
     #[arg(long, value_enum)]
-    pub input_format: Option<InputFormatArg>,
+    pub input_format: Option<RecordFormatArg>,
 }
 
 /// `--format` values.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FormatArg {
+pub enum ReportFormatArg {
     /// Aligned text for a terminal.
     Table,
     /// Markdown tables.
@@ -103,24 +102,14 @@ pub enum PeriodArg {
     Month,
 }
 
-/// `--input-format` values.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputFormatArg {
-    /// CSV with a header.
-    Csv,
-    /// JSON Lines.
-    #[value(alias = "json")]
-    Jsonl,
-}
-
-impl From<FormatArg> for OutputFormat {
-    fn from(f: FormatArg) -> Self {
+impl From<ReportFormatArg> for ReportFormat {
+    fn from(f: ReportFormatArg) -> Self {
         match f {
-            FormatArg::Table => OutputFormat::Table,
-            FormatArg::Markdown => OutputFormat::Markdown,
-            FormatArg::Csv => OutputFormat::Csv,
-            FormatArg::Json => OutputFormat::Json,
-            FormatArg::Html => OutputFormat::Html,
+            ReportFormatArg::Table => ReportFormat::Table,
+            ReportFormatArg::Markdown => ReportFormat::Markdown,
+            ReportFormatArg::Csv => ReportFormat::Csv,
+            ReportFormatArg::Json => ReportFormat::Json,
+            ReportFormatArg::Html => ReportFormat::Html,
         }
     }
 }
@@ -131,15 +120,6 @@ impl From<PeriodArg> for Period {
             PeriodArg::Day => Period::Day,
             PeriodArg::Week => Period::Week,
             PeriodArg::Month => Period::Month,
-        }
-    }
-}
-
-impl From<InputFormatArg> for InputFormat {
-    fn from(f: InputFormatArg) -> Self {
-        match f {
-            InputFormatArg::Csv => InputFormat::Csv,
-            InputFormatArg::Jsonl => InputFormat::Jsonl,
         }
     }
 }
@@ -241,19 +221,19 @@ impl ProblemPrinter {
 /// Streams one input into the builder.
 fn read_input(
     path: &Path,
-    format: Option<InputFormat>,
+    format: Option<RecordFormat>,
     builder: &mut ReportBuilder,
     printer: &mut ProblemPrinter,
 ) -> anyhow::Result<()> {
     let reader = ScoredReader::open(path, format)?;
     for record in reader {
         match record? {
-            Record::Row(at, row) => {
+            ScoredEntry::Statement(at, row) => {
                 if let Err(problem) = builder.add_at(&row, at) {
                     printer.print(&problem);
                 }
             }
-            Record::Problem(problem) => {
+            ScoredEntry::Problem(problem) => {
                 printer.print(&problem);
                 builder.add_problem(problem);
             }
@@ -275,7 +255,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let options = options(&args)?;
     let mut builder = ReportBuilder::new(options)?;
     let mut printer = ProblemPrinter { printed: 0 };
-    let format = args.input_format.map(InputFormat::from);
+    let format = args.input_format.map(RecordFormat::from);
     for path in &args.inputs {
         read_input(path, format, &mut builder, &mut printer)?;
     }
@@ -290,7 +270,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         ExitCode::SUCCESS
     };
 
-    let format = OutputFormat::from(args.format);
+    let format = ReportFormat::from(args.format);
     match &args.out {
         Some(path) => {
             let mut file = AtomicFile::create(path)?;

@@ -9,7 +9,7 @@ use super::ColumnArgs;
 use crate::analysis::{AnalyzerConfig, Language};
 use crate::features::{DfBound, VectorizerConfig, VocabConfig};
 use crate::io::{check_outputs, read_labelled};
-use crate::model::persist::DEFAULT_MAX_MODEL_BYTES;
+use crate::model::DEFAULT_MAX_MODEL_BYTES;
 use crate::model::{
     train, ClassWeight, LogisticParams, TrainConfig, TrainingMeta, TrainingSet, DEFAULT_C_GRID,
 };

@@ -1,6 +1,8 @@
-//! Evaluation: metrics and cross-validation.
+//! Evaluation: a model against labelled data, metrics, and cross-validation.
 
-pub mod cv;
-pub mod metrics;
+pub(crate) mod cv;
+mod evaluate;
+mod metrics;
 
+pub use evaluate::{evaluate, predict, Evaluation, RowPrediction};
 pub use metrics::{ClassScores, Confusion, Metrics};

@@ -1,16 +1,17 @@
 //! Features: term counts, vocabulary, TF-IDF weights and sparse rows.
 
-pub mod counts;
+mod counts;
 mod pair_table;
-pub mod sparse;
-pub mod term_index;
-pub mod tfidf;
-pub mod vectorizer;
-pub mod vocab;
+mod sparse;
+mod term_index;
+mod tfidf;
+mod vectorizer;
+mod vocab;
 
 pub use counts::CountedDocs;
 pub use sparse::{CsrBuilder, CsrMatrix};
-pub use term_index::TermIndex;
+pub(crate) use term_index::TermIndex;
+pub(crate) use tfidf::weigh_with;
 pub use tfidf::{Tfidf, MAX_IDF};
-pub use vectorizer::{Row, Vectorizer, VectorizerConfig};
+pub use vectorizer::{FeatureRow, Vectorizer, VectorizerConfig};
 pub use vocab::{display_term, DfBound, VocabConfig, Vocabulary};

@@ -20,7 +20,7 @@ const NONE: u32 = u32::MAX;
 
 /// Word n-gram columns keyed by word ids.
 #[derive(Debug, Clone)]
-pub struct TermIndex {
+pub(crate) struct TermIndex {
     words: Arc<WordIds>,
     /// Column of each word's unigram, by word id, or [`NONE`].
     unigrams: Vec<u32>,
@@ -198,7 +198,8 @@ mod tests {
     fn character_ngrams_are_not_indexed() {
         let v = vocab(&["\u{1} tr", "troop"]);
         let index = TermIndex::new(&v);
-        assert_eq!(index.words().len(), 1);
+        assert_eq!(index.words().get("\u{1} tr"), crate::analysis::UNKNOWN_WORD);
+        assert_ne!(index.words().get("troop"), crate::analysis::UNKNOWN_WORD);
         assert_eq!(columns(&index, &["troop"], 1), [v.get("troop").unwrap()]);
     }
 }

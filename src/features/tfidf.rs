@@ -100,6 +100,6 @@ mod tests {
         let mut w = Vec::new();
         t.weigh(&[0, 1], &[2, 1], &mut w);
         assert!((w.iter().map(|x| x * x).sum::<f64>() - 1.0).abs() < 1e-12);
-        assert!(w[0] / w[1] - 2.0 / (2.0f64.ln() + 1.0) < 1e-12);
+        assert!((w[0] / w[1] - 2.0 / (2.0f64.ln() + 1.0)).abs() < 1e-12);
     }
 }

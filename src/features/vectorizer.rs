@@ -126,36 +126,38 @@ impl Vectorizer {
 
     /// The TF-IDF row of one text, into reusable buffers; unknown terms are dropped.
     ///
-    /// `analyzer` should come from [`Vectorizer::analyzer`]: word n-grams are
-    /// then looked up by word ids. Any other analyzer with the same settings
-    /// gives the same row, the slower way, through n-gram strings.
-    pub fn transform_one(&self, analyzer: &mut Analyzer, text: &str, row: &mut Row) {
+    /// `analyzer` is one from [`Vectorizer::analyzer`] (or a clone of one);
+    /// any other is first replaced by one, with an empty memo (see
+    /// [`Vectorizer::count_terms`]).
+    pub fn transform_one(&self, analyzer: &mut Analyzer, text: &str, row: &mut FeatureRow) {
         self.count_terms(analyzer, text, row);
         self.tfidf.weigh(&row.cols, &row.counts, &mut row.vals);
     }
 
     /// The first half of [`Vectorizer::transform_one`]: `row`'s columns and
     /// their counts, not yet weighed (its `vals` are left as they were).
-    pub fn count_terms(&self, analyzer: &mut Analyzer, text: &str, row: &mut Row) {
+    ///
+    /// Word n-grams are looked up by the word ids of this vectorizer's
+    /// dictionary, which only an analyzer from [`Vectorizer::analyzer`]
+    /// reports; any other `analyzer` (another vectorizer's, or one from
+    /// [`Analyzer::new`]) is replaced by one from [`Vectorizer::analyzer`]
+    /// first, so there is one way to count and it is the fast one.
+    pub fn count_terms(&self, analyzer: &mut Analyzer, text: &str, row: &mut FeatureRow) {
+        if !Arc::ptr_eq(analyzer.word_ids(), self.index.words()) {
+            // Note: its memo holds ids of another dictionary, so it cannot be kept.
+            *analyzer = self.analyzer();
+        }
         row.ids.clear();
         let vocab = &self.vocab;
         let ids = &mut row.ids;
-        if Arc::ptr_eq(analyzer.word_ids(), self.index.words()) {
-            analyzer.for_each_word_id(text, &mut row.words, |t| {
-                if let Some(c) = vocab.get(t) {
-                    ids.push(c);
-                }
-            });
-            let max_n = self.config.analyzer.ngram_max;
-            self.index
-                .for_each_column(&row.words, max_n, |c| ids.push(c));
-        } else {
-            analyzer.for_each_term(text, |t| {
-                if let Some(c) = vocab.get(t) {
-                    ids.push(c);
-                }
-            });
-        }
+        analyzer.for_each_word_id(text, &mut row.words, |t| {
+            if let Some(c) = vocab.get(t) {
+                ids.push(c);
+            }
+        });
+        let max_n = self.config.analyzer.ngram_max;
+        self.index
+            .for_each_column(&row.words, max_n, |c| ids.push(c));
         // Note: counted in place, so that a reused row allocates nothing.
         row.ids.sort_unstable();
         row.cols.clear();
@@ -176,7 +178,7 @@ impl Vectorizer {
         let parts: Vec<CsrMatrix> = texts
             .par_chunks(CHUNK)
             .map_init(
-                || (self.analyzer(), Row::default()),
+                || (self.analyzer(), FeatureRow::default()),
                 |(an, row), chunk| {
                     let mut b = CsrBuilder::new();
                     for t in chunk {
@@ -195,9 +197,10 @@ impl Vectorizer {
     }
 }
 
-/// Reusable buffers for one sparse row.
+/// One text's feature row (its columns, term counts and TF-IDF weights),
+/// in buffers reused from text to text.
 #[derive(Debug, Default, Clone)]
-pub struct Row {
+pub struct FeatureRow {
     /// Word ids of the text, from the analyzer.
     words: Vec<u32>,
     /// Column of every term occurrence.
@@ -278,6 +281,21 @@ mod tests {
             )
     }
 
+    /// The row of `text` the way training counts a corpus: every term as an
+    /// n-gram string, looked up in the vocabulary.
+    fn string_row(v: &Vectorizer, analyzer: &mut Analyzer, text: &str) -> (Vec<u32>, Vec<f64>) {
+        let mut counts = std::collections::BTreeMap::<u32, u32>::new();
+        analyzer.for_each_term(text, |t| {
+            if let Some(c) = v.vocabulary().get(t) {
+                *counts.entry(c).or_default() += 1;
+            }
+        });
+        let (cols, counts): (Vec<u32>, Vec<u32>) = counts.into_iter().unzip();
+        let mut vals = Vec::new();
+        v.tfidf().weigh(&cols, &counts, &mut vals);
+        (cols, vals)
+    }
+
     proptest! {
         /// The word-id lookup and the n-gram-string lookup give the same row,
         /// whatever the settings, pruning, unknown words and punctuation.
@@ -293,13 +311,36 @@ mod tests {
                 return Ok(());
             };
             let (mut by_ids, mut by_strings) = (v.analyzer(), Analyzer::new(&config.analyzer));
-            let (mut a, mut b) = (Row::default(), Row::default());
+            let mut row = FeatureRow::default();
             for q in queries.iter().map(|p| text(p)).chain(corpus.iter().cloned()) {
-                v.transform_one(&mut by_ids, &q, &mut a);
-                v.transform_one(&mut by_strings, &q, &mut b);
-                prop_assert_eq!(&a.cols, &b.cols, "{:?}", q);
-                prop_assert_eq!(&a.vals, &b.vals, "{:?}", q);
+                v.transform_one(&mut by_ids, &q, &mut row);
+                let (cols, vals) = string_row(&v, &mut by_strings, &q);
+                prop_assert_eq!(&row.cols, &cols, "{:?}", q);
+                prop_assert_eq!(&row.vals, &vals, "{:?}", q);
             }
+        }
+    }
+
+    #[test]
+    fn any_analyzer_is_replaced_by_the_vectorizers_own() {
+        let corpus = [
+            "Troops withdraw from Iraq.",
+            "The coalition troops stay in Iraq.",
+        ];
+        let config = VectorizerConfig {
+            vocab: VocabConfig {
+                min_df: DfBound::Count(1),
+                ..VocabConfig::default()
+            },
+            ..VectorizerConfig::default()
+        };
+        let (v, x) = Vectorizer::fit_transform(&config, &corpus).unwrap();
+        let (other, _) = Vectorizer::fit_transform(&config, &corpus[..1]).unwrap();
+        for mut analyzer in [Analyzer::new(&config.analyzer), other.analyzer()] {
+            let mut row = FeatureRow::default();
+            v.transform_one(&mut analyzer, corpus[1], &mut row);
+            assert!(Arc::ptr_eq(analyzer.word_ids(), v.analyzer().word_ids()));
+            assert_eq!(x.row(1), (&row.cols[..], &row.vals[..]));
         }
     }
 }

@@ -1,20 +1,29 @@
 //! Input and output: labelled CSV, articles to score, scored records, and the files they go to.
 
-pub mod articles;
-pub mod atomic;
-pub mod labelled;
-pub(crate) mod line_index;
+mod articles;
+mod atomic;
+mod labelled;
+mod line_index;
 mod model_file;
-pub mod output_check;
-pub mod scored;
+mod output;
+mod output_check;
+mod position;
+mod scored;
 
 pub use articles::{
-    expand_inputs, Article, ArticleColumns, ArticleReader, InputKind, Item, ReadOptions, Rejected,
-    Source,
+    expand_inputs, Article, ArticleColumns, ArticleFormat, ArticleReader, Item, ReadOptions,
+    Rejected, Source, DEFAULT_MAX_BYTES,
 };
 pub use atomic::{commit, remove_temporary_files, AtomicFile, Staged};
+pub(crate) use labelled::csv_error;
 pub use labelled::{read_labelled, Columns, LabelledData};
+pub(crate) use line_index::CountingReader;
+pub use output::Output;
 pub use output_check::check_outputs;
+pub use position::Position;
+pub(crate) use scored::{reject_header, write_reject};
 pub use scored::{
-    ArticleTally, ArticleWriter, Labels, RecordFormat, Sink, StatementRecord, StatementWriter,
+    rounded, ArticleTally, ArticleWriter, Expected, Labels, ProblemKind, ReadError, RecordFormat,
+    RowProblem, ScoredEntry, ScoredReader, Statement, StatementView, StatementWriter, DECIMALS,
+    EXPLAIN_COLUMNS, OPTIONAL_COLUMNS, REJECT_COLUMNS, STATEMENT_COLUMNS, UNCERTAIN,
 };

@@ -14,8 +14,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::io::labelled::csv_error;
-use crate::io::line_index::CountingReader;
+use crate::io::{csv_error, CountingReader};
 
 /// One row of the file and where it starts.
 #[derive(Debug, Clone, PartialEq)]

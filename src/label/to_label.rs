@@ -10,8 +10,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::io::labelled::csv_error;
-use crate::io::line_index::CountingReader;
+use crate::io::{csv_error, CountingReader};
 
 /// The columns every to_label file has.
 pub const REQUIRED_COLUMNS: [&str; 4] = ["id", "text", "topic", "stance"];

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::head::LinearHead;
-use crate::features::{Row, Vectorizer};
+use crate::features::{FeatureRow, Vectorizer};
 
 /// The topic given to statements whose best topic was not confident enough.
 ///
@@ -111,7 +111,7 @@ impl StanceModel {
     }
 
     /// Stance of a featurised row under `topic`'s head.
-    pub fn stance_given(&self, topic: &str, row: &Row) -> Option<StancePrediction> {
+    pub fn stance_given(&self, topic: &str, row: &FeatureRow) -> Option<StancePrediction> {
         let head = self.stance_head(topic)?;
         let mut p = vec![0.0; head.n_classes()];
         head.probabilities(&row.cols, &row.vals, &mut p);
@@ -124,7 +124,7 @@ impl StanceModel {
     }
 
     /// Topic and stance of a featurised row.
-    pub fn predict_row(&self, row: &Row) -> Prediction {
+    pub fn predict_row(&self, row: &FeatureRow) -> Prediction {
         let mut tp = vec![0.0; self.topic.n_classes()];
         self.topic.probabilities(&row.cols, &row.vals, &mut tp);
         let topic = LinearHead::argmax(&tp);
@@ -141,7 +141,7 @@ impl StanceModel {
         &self,
         analyzer: &mut crate::analysis::Analyzer,
         text: &str,
-        row: &mut Row,
+        row: &mut FeatureRow,
     ) -> Prediction {
         self.vectorizer.transform_one(analyzer, text, row);
         self.predict_row(row)

@@ -79,15 +79,25 @@ impl LinearHead {
         class: usize,
         k: usize,
     ) -> Vec<(u32, f64)> {
-        let mut c: Vec<(u32, f64)> = cols
-            .iter()
-            .zip(vals)
-            .map(|(&j, &v)| (j, v * self.weights[[j as usize, class]]))
-            .collect();
-        c.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
-        c.truncate(k);
-        c
+        largest(
+            cols.iter()
+                .zip(vals)
+                .map(|(&j, &v)| (j, v * self.weights[[j as usize, class]])),
+            k,
+        )
     }
+}
+
+/// The `k` (feature, contribution) pairs of largest magnitude, largest first
+/// (ties to the smaller feature).
+pub(crate) fn largest(
+    contributions: impl Iterator<Item = (u32, f64)>,
+    k: usize,
+) -> Vec<(u32, f64)> {
+    let mut c: Vec<(u32, f64)> = contributions.collect();
+    c.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+    c.truncate(k);
+    c
 }
 
 #[cfg(test)]

@@ -8,17 +8,17 @@
 //! brings the idf along. Weighing and the head's probabilities are computed
 //! exactly as [`Tfidf::weigh`] and [`LinearHead::probabilities`] do.
 
-use super::head::LinearHead;
+use super::head::{largest, LinearHead};
 use super::softmax::softmax_in_place;
 use super::sparse_dot::{add_row_times_strided_weights, prefetch_rows};
-use crate::features::tfidf::{weigh_with, Tfidf};
+use crate::features::{weigh_with, Tfidf};
 
 /// f64 values per cache line.
 const LINE: usize = 8;
 
 /// One head's weights and the idf, row by row.
 #[derive(Debug, Clone)]
-pub struct IdfRows {
+pub(crate) struct IdfRows {
     /// Classes: a row holds `k` weights, then the idf.
     k: usize,
     /// Values from one row to the next: `k + 1` rounded up to whole lines.
@@ -77,6 +77,28 @@ impl IdfRows {
         weigh_with(idf, self.sublinear_tf, cols, counts, out);
     }
 
+    /// [`LinearHead::contributions`] of the head these rows came from.
+    pub fn contributions(
+        &self,
+        cols: &[u32],
+        vals: &[f64],
+        class: usize,
+        k: usize,
+    ) -> Vec<(u32, f64)> {
+        let rows = self.rows();
+        let weight = |j: u32| {
+            rows.get(j as usize * self.stride + class)
+                .copied()
+                .unwrap_or(0.0)
+        };
+        largest(cols.iter().zip(vals).map(|(&j, &v)| (j, v * weight(j))), k)
+    }
+
+    /// Number of classes.
+    pub fn n_classes(&self) -> usize {
+        self.k
+    }
+
     /// [`LinearHead::probabilities`] of the head these rows came from.
     pub fn probabilities(&self, cols: &[u32], vals: &[f64], out: &mut [f64]) {
         debug_assert_eq!(out.len(), self.k);
@@ -129,6 +151,13 @@ mod tests {
             rows.probabilities(cols, &vals, &mut p);
             head.probabilities(cols, &vals, &mut expected);
             prop_assert_eq!(bits(&p), bits(&expected));
+            for class in 0..k {
+                let (ours, theirs) = (rows.contributions(cols, &vals, class, 5), head.contributions(cols, &vals, class, 5));
+                prop_assert_eq!(ours.len(), theirs.len());
+                for ((a, x), (b, y)) in ours.into_iter().zip(theirs) {
+                    prop_assert_eq!((a, x.to_bits()), (b, y.to_bits()));
+                }
+            }
         }
     }
 

@@ -8,10 +8,10 @@ use super::document::{
     Term, TermList, TopicCount, Totals, SCHEMA,
 };
 use super::options::{Dimension, OptionsError, ReportOptions, NONE_KEY};
-use super::period::Period;
-use super::problem::{Location, ProblemKind, RowProblem};
-use super::row::{ScoredRow, UNCERTAIN};
+use super::period::{Date, Period};
 use super::stats::{StanceIndex, Tally};
+use crate::io::Position;
+use crate::io::{Expected, ProblemKind, RowProblem, Statement, UNCERTAIN};
 
 /// Streams rows into per-topic statistics; `finish` yields the [`Report`].
 ///
@@ -19,19 +19,18 @@ use super::stats::{StanceIndex, Tally};
 /// articles, never with the number of rows.
 ///
 /// ```
-/// use stance::report::{ReportBuilder, ReportOptions, ScoredRow};
+/// use stance::io::Statement;
+/// use stance::report::{ReportBuilder, ReportOptions};
 ///
 /// let mut builder = ReportBuilder::new(ReportOptions::default())?;
-/// let row = ScoredRow {
-///     article_id: "a1".into(),
-///     sentence: 1,
-///     topic: "palestine".into(),
-///     topic_prob: 0.9,
-///     stance: "favor".into(),
-///     stance_prob: 0.8,
-///     ..ScoredRow::default()
-/// };
-/// builder.add(&row).expect("a valid row");
+/// let mut statement = Statement::default();
+/// statement.article_id = "a1".into();
+/// statement.sentence = 1;
+/// statement.topic = "palestine".into();
+/// statement.topic_prob = 0.9;
+/// statement.stance = Some("favor".into());
+/// statement.stance_prob = Some(0.8);
+/// builder.add(&statement).expect("a valid statement");
 /// let report = builder.finish();
 /// assert_eq!(report.topics[0].statements, 1);
 /// # Ok::<(), stance::report::OptionsError>(())
@@ -85,16 +84,16 @@ impl ReportBuilder {
         })
     }
 
-    /// Adds one row, or rejects it.
+    /// Adds one statement, or rejects it (see [`check`]).
     ///
     /// A rejected row is already recorded in the report's problems; the
     /// returned copy is for the caller to show (e.g. on stderr).
-    pub fn add(&mut self, row: &ScoredRow) -> Result<(), RowProblem> {
+    pub fn add(&mut self, row: &Statement) -> Result<(), RowProblem> {
         self.add_from(row, None)
     }
 
     /// Like [`add`](Self::add), for a row read at a known file and line.
-    pub fn add_at(&mut self, row: &ScoredRow, at: Location) -> Result<(), RowProblem> {
+    pub fn add_at(&mut self, row: &Statement, at: Position) -> Result<(), RowProblem> {
         self.add_from(row, Some(at))
     }
 
@@ -111,15 +110,13 @@ impl ReportBuilder {
         self.problem_count
     }
 
-    fn add_from(&mut self, row: &ScoredRow, location: Option<Location>) -> Result<(), RowProblem> {
-        let checked = row
-            .check()
-            .and_then(|date| match &self.options.known_topics {
-                Some(known) if row.topic != UNCERTAIN && !known.contains(&row.topic) => {
-                    Err(ProblemKind::UnknownTopic(row.topic.clone()))
-                }
-                _ => Ok(date),
-            });
+    fn add_from(&mut self, row: &Statement, location: Option<Position>) -> Result<(), RowProblem> {
+        let checked = check(row).and_then(|date| match &self.options.known_topics {
+            Some(known) if row.topic != UNCERTAIN && !known.contains(&row.topic) => {
+                Err(ProblemKind::UnknownTopic(row.topic.clone()))
+            }
+            _ => Ok(date),
+        });
         let date = match checked {
             Ok(date) => date,
             Err(kind) => {
@@ -155,8 +152,11 @@ impl ReportBuilder {
             }
         };
         let below = row.topic == UNCERTAIN || row.topic_prob < self.options.min_confidence;
-        let stance_prob = (!row.stance.is_empty()).then_some(row.stance_prob);
-        let stance = (self.stances.id(&row.stance), stance_prob);
+        let stance_prob = row.stance.as_ref().and(row.stance_prob);
+        let stance = (
+            self.stances.id(row.stance.as_deref().unwrap_or_default()),
+            stance_prob,
+        );
 
         self.overall[topic].add(article, stance, row.topic_prob, below);
         if !self.options.breakdown.is_empty() {
@@ -332,6 +332,57 @@ impl ReportBuilder {
     }
 }
 
+/// Checks the values of a statement that parsing alone can't: ranges, dates, empty labels.
+///
+/// Returns the parsed date so callers don't parse it twice.
+pub(crate) fn check(row: &Statement) -> Result<Option<Date>, ProblemKind> {
+    let bad = |field: &'static str, value: String, expected| ProblemKind::BadValue {
+        field,
+        value: value.into(),
+        expected,
+    };
+    if row.article_id.trim().is_empty() {
+        return Err(bad(
+            "article_id",
+            row.article_id.clone(),
+            Expected::NonEmpty,
+        ));
+    }
+    if row.topic.trim().is_empty() {
+        return Err(bad("topic", row.topic.clone(), Expected::NonEmpty));
+    }
+    if row.sentence == 0 {
+        return Err(bad("sentence", "0".into(), Expected::FromOne));
+    }
+    if row.start > row.end {
+        return Err(ProblemKind::EndBeforeStart {
+            start: row.start,
+            end: row.end,
+        });
+    }
+    let prob = |field: &'static str, p: f64| {
+        if (0.0..=1.0).contains(&p) {
+            Ok(())
+        } else {
+            Err(bad(field, p.to_string(), Expected::Probability))
+        }
+    };
+    prob("topic_prob", row.topic_prob)?;
+    if let (Some(_), Some(p)) = (&row.stance, row.stance_prob) {
+        prob("stance_prob", p)?;
+    }
+    if let Some(m) = row.min_confidence {
+        prob("min_confidence", m)?;
+    }
+    match &row.date {
+        None => Ok(None),
+        Some(d) => match Date::parse(d) {
+            Some(date) => Ok(Some(date)),
+            None => Err(bad("date", d.clone(), Expected::IsoDate)),
+        },
+    }
+}
+
 /// Component-wise key order with `(none)` after every real value.
 fn compare_keys(a: &[String], b: &[String]) -> Ordering {
     for (x, y) in a.iter().zip(b) {
@@ -356,8 +407,8 @@ pub(crate) mod tests {
         stance: &str,
         date: Option<&str>,
         source: Option<&str>,
-    ) -> ScoredRow {
-        ScoredRow {
+    ) -> Statement {
+        Statement {
             article_id: article.into(),
             sentence: 1,
             start: 0,
@@ -365,17 +416,18 @@ pub(crate) mod tests {
             text: "text".into(),
             topic: topic.into(),
             topic_prob: prob,
-            stance: stance.into(),
-            stance_prob: 0.8,
+            stance: (!stance.is_empty()).then(|| stance.into()),
+            stance_prob: (!stance.is_empty()).then_some(0.8),
             date: date.map(Into::into),
             source: source.map(Into::into),
             best_topic: topic.into(),
             min_confidence: Some(0.5),
+            ..Statement::default()
         }
     }
 
     /// A small report with two sources, two months and one uncertain row.
-    pub(crate) fn corpus() -> Vec<ScoredRow> {
+    pub(crate) fn corpus() -> Vec<Statement> {
         vec![
             row(
                 "a1",
@@ -421,7 +473,7 @@ pub(crate) mod tests {
         ]
     }
 
-    fn build(options: ReportOptions, rows: &[ScoredRow]) -> Report {
+    fn build(options: ReportOptions, rows: &[Statement]) -> Report {
         let mut b = ReportBuilder::new(options).unwrap();
         for r in rows {
             let _ = b.add(r);
@@ -507,9 +559,9 @@ pub(crate) mod tests {
             ..Default::default()
         };
         let mut b = ReportBuilder::new(options).unwrap();
-        let at = |line| Location {
+        let at = |line| Position {
             file: "in.csv".into(),
-            line,
+            line: Some(line),
         };
         assert!(b
             .add_at(&row("a", "palestine", 0.9, "favor", None, None), at(2))
@@ -538,6 +590,65 @@ pub(crate) mod tests {
         let r = build(ReportOptions::default(), &[]);
         assert!(r.topics.is_empty());
         assert_eq!(r.totals.rows_read, 0);
+    }
+
+    #[test]
+    fn check_rejects_out_of_range_values() {
+        let ok = Statement {
+            article_id: "a".into(),
+            sentence: 1,
+            topic: "other".into(),
+            topic_prob: 0.5,
+            stance: Some("neutral".into()),
+            stance_prob: Some(1.0),
+            date: Some("2024-02-29".into()),
+            ..Statement::default()
+        };
+        assert!(check(&ok).unwrap().is_some());
+        let cases = [
+            Statement {
+                topic_prob: 1.5,
+                ..ok.clone()
+            },
+            Statement {
+                topic_prob: f64::NAN,
+                ..ok.clone()
+            },
+            Statement {
+                stance_prob: Some(-0.1),
+                ..ok.clone()
+            },
+            Statement {
+                date: Some("2024-02-30".into()),
+                ..ok.clone()
+            },
+            Statement {
+                topic: " ".into(),
+                ..ok.clone()
+            },
+            Statement {
+                sentence: 0,
+                ..ok.clone()
+            },
+            Statement {
+                start: 5,
+                end: 2,
+                ..ok.clone()
+            },
+            Statement {
+                min_confidence: Some(2.0),
+                ..ok.clone()
+            },
+        ];
+        for c in cases {
+            assert!(check(&c).is_err(), "{c:?}");
+        }
+        let topic_only = Statement {
+            stance: None,
+            stance_prob: Some(f64::NAN),
+            ..ok
+        };
+        assert!(check(&topic_only).is_ok());
     }
 
     #[test]

@@ -48,7 +48,7 @@
 
 use serde::Serialize;
 
-use super::problem::RowProblem;
+use crate::io::RowProblem;
 
 /// The schema identifier written into every JSON report.
 pub const SCHEMA: &str = "stance-report/1";
@@ -250,7 +250,7 @@ impl From<&RowProblem> for ProblemEntry {
     fn from(p: &RowProblem) -> Self {
         ProblemEntry {
             file: p.location.as_ref().map(|l| l.file.clone()),
-            line: p.location.as_ref().map(|l| l.line),
+            line: p.location.as_ref().and_then(|l| l.line),
             article_id: p.article_id.clone(),
             sentence: p.sentence,
             code: p.kind.code(),
@@ -273,14 +273,15 @@ impl ProblemEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::problem::{Location, ProblemKind};
+    use crate::io::Position;
+    use crate::io::ProblemKind;
 
     #[test]
     fn problem_entry_keeps_place_and_code() {
         let p = RowProblem::at(
-            Location {
+            Position {
                 file: "a.csv".into(),
-                line: 3,
+                line: Some(3),
             },
             ProblemKind::NotUtf8,
         );

@@ -1,51 +1,52 @@
 //! `stance report`: per-topic statistics of scored statements.
 //!
-//! The pipeline: [`ScoredReader`] streams rows (CSV or JSON Lines) ->
+//! The pipeline: [`Statement`](crate::io::Statement)s (read back by
+//! [`ScoredReader`](crate::io::ScoredReader), or straight from scoring) ->
 //! [`ReportBuilder`] aggregates them as they come -> [`Report`] -> [`render`]
 //! writes it as a table, Markdown, CSV, JSON or self-contained HTML.
 //!
-//! `stance score --report` can feed its rows to a [`ReportBuilder`] directly:
+//! `stance score --report` feeds its statements to a [`ReportBuilder`] directly
+//! ([`ReportSink`]); anything else that has statements can too:
 //!
 //! ```
-//! use stance::report::{render, OutputFormat, ReportBuilder, ReportOptions, ScoredRow};
+//! use stance::io::Statement;
+//! use stance::report::{render, ReportBuilder, ReportFormat, ReportOptions};
 //!
 //! let mut builder = ReportBuilder::new(ReportOptions::default())?;
 //! for (i, topic) in ["palestine", "palestine", "other"].iter().enumerate() {
-//!     let row = ScoredRow {
-//!         article_id: "a1".into(),
-//!         sentence: i + 1,
-//!         topic: topic.to_string(),
-//!         topic_prob: 0.9,
-//!         stance: "neutral".into(),
-//!         stance_prob: 0.7,
-//!         ..ScoredRow::default()
-//!     };
-//!     if let Err(problem) = builder.add(&row) {
+//!     let mut statement = Statement::default();
+//!     statement.article_id = "a1".into();
+//!     statement.sentence = i + 1;
+//!     statement.topic = topic.to_string();
+//!     statement.topic_prob = 0.9;
+//!     statement.stance = Some("neutral".into());
+//!     statement.stance_prob = Some(0.7);
+//!     if let Err(problem) = builder.add(&statement) {
 //!         eprintln!("warning: {problem}");
 //!     }
 //! }
 //! let report = builder.finish();
 //! let mut out = Vec::new();
-//! render(&report, OutputFormat::Json, &mut out)?;
+//! render(&report, ReportFormat::Json, &mut out)?;
 //! assert_eq!(report.topics[0].topic, "palestine");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub mod builder;
-pub mod document;
-pub mod escape;
-pub mod options;
-pub mod period;
-pub mod problem;
-pub mod render;
-pub mod row;
-pub mod stats;
+mod builder;
+mod document;
+mod escape;
+mod options;
+mod period;
+mod render;
+mod sink;
+mod stats;
 
 pub use builder::ReportBuilder;
-pub use document::Report;
-pub use escape::escape_html;
+pub use document::{
+    Breakdown, BreakdownRow, PeriodCounts, ProblemEntry, Problems, Report, Settings, SourceCounts,
+    StanceCount, Term, TermList, TopicCount, TopicStats, Totals, SCHEMA,
+};
 pub use options::{Dimension, OptionsError, ReportOptions};
 pub use period::Period;
-pub use problem::{Expected, Location, ProblemKind, RowProblem};
-pub use render::{render, OutputFormat};
-pub use row::{InputFormat, ReadError, Record, ScoredReader, ScoredRow};
+pub use render::{render, ReportFormat};
+pub use sink::{ReadBack, ReportSink};

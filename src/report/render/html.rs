@@ -133,10 +133,11 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::Position;
+    use crate::io::{ProblemKind, RowProblem};
     use crate::model::TopTerms;
     use crate::report::builder::tests::{corpus, row};
     use crate::report::escape::tests::HOSTILE;
-    use crate::report::problem::{Location, ProblemKind, RowProblem};
     use crate::report::{Dimension, ReportBuilder, ReportOptions};
 
     fn hostile_report() -> Report {
@@ -160,9 +161,9 @@ mod tests {
             b.add(&row(h, h, 0.9, h, Some("2024-03-01"), Some(h)))
                 .unwrap();
             b.add_problem(RowProblem {
-                location: Some(Location {
+                location: Some(Position {
                     file: h.to_string(),
-                    line: 1,
+                    line: Some(1),
                 }),
                 article_id: Some(h.to_string()),
                 sentence: None,

@@ -1,20 +1,21 @@
 //! Renderers: the same [`Report`] as terminal table, Markdown, CSV, JSON or HTML.
 
 use std::io::{self, Write};
+use std::path::Path;
 
 use super::document::Report;
 
 mod csv_tables;
-pub mod grid;
+mod grid;
 mod html;
 mod json;
 mod markdown;
-pub mod svg;
+mod svg;
 mod table;
 
 /// An output format for [`render`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum OutputFormat {
+pub enum ReportFormat {
     /// Aligned plain-text tables for a terminal; the default.
     #[default]
     Table,
@@ -28,13 +29,31 @@ pub enum OutputFormat {
     Html,
 }
 
+impl ReportFormat {
+    /// The format implied by a file name: `.html`/`.htm`, `.json`, `.csv`,
+    /// `.md`/`.markdown`, and a text table for anything else.
+    pub fn from_extension(path: &Path) -> ReportFormat {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("html" | "htm") => ReportFormat::Html,
+            Some("json") => ReportFormat::Json,
+            Some("csv") => ReportFormat::Csv,
+            Some("md" | "markdown") => ReportFormat::Markdown,
+            _ => ReportFormat::Table,
+        }
+    }
+}
+
 /// Writes `report` in `format`.
-pub fn render(report: &Report, format: OutputFormat, w: &mut dyn Write) -> io::Result<()> {
+pub fn render(report: &Report, format: ReportFormat, w: &mut dyn Write) -> io::Result<()> {
     match format {
-        OutputFormat::Table => table::write(report, w),
-        OutputFormat::Markdown => markdown::write(report, w),
-        OutputFormat::Csv => csv_tables::write(report, w),
-        OutputFormat::Json => json::write(report, w),
-        OutputFormat::Html => html::write(report, w),
+        ReportFormat::Table => table::write(report, w),
+        ReportFormat::Markdown => markdown::write(report, w),
+        ReportFormat::Csv => csv_tables::write(report, w),
+        ReportFormat::Json => json::write(report, w),
+        ReportFormat::Html => html::write(report, w),
     }
 }

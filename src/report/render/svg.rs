@@ -4,9 +4,9 @@
 
 use std::fmt::Write as _;
 
+use crate::io::UNCERTAIN;
 use crate::report::document::{PeriodCounts, Report};
 use crate::report::escape::escape_html;
-use crate::report::row::UNCERTAIN;
 
 /// Total width of every chart, in SVG user units (pixels).
 const WIDTH: f64 = 900.0;
@@ -364,7 +364,7 @@ mod tests {
     use crate::report::escape::tests::HOSTILE;
     use crate::report::{ReportBuilder, ReportOptions};
 
-    fn report(rows: &[crate::report::ScoredRow]) -> Report {
+    fn report(rows: &[crate::io::Statement]) -> Report {
         let mut b = ReportBuilder::new(ReportOptions::default()).unwrap();
         for r in rows {
             b.add(r).unwrap();

@@ -1,21 +1,8 @@
-//! Why a statement was rejected, and where it came from.
+//! Why a scored row was rejected, and where it came from.
 
 use std::fmt;
 
-/// Where a row came from: a file (or `-` for stdin) and a 1-based line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Location {
-    /// The input as given on the command line (`-` for stdin).
-    pub file: String,
-    /// 1-based line where the row starts.
-    pub line: u64,
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.file, self.line)
-    }
-}
+use crate::io::position::Position;
 
 /// What was wrong with one row.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -106,7 +93,7 @@ impl ProblemKind {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub struct RowProblem {
     /// File and line, when the row came from a file.
-    pub location: Option<Location>,
+    pub location: Option<Position>,
     /// The row's article id, when it could be read.
     pub article_id: Option<String>,
     /// The row's sentence index, when it could be read.
@@ -117,7 +104,7 @@ pub struct RowProblem {
 
 impl RowProblem {
     /// A problem at a known place in a file, before the row could be read.
-    pub fn at(location: Location, kind: ProblemKind) -> RowProblem {
+    pub fn at(location: Position, kind: ProblemKind) -> RowProblem {
         RowProblem {
             location: Some(location),
             article_id: None,
@@ -148,9 +135,9 @@ mod tests {
     #[test]
     fn message_names_file_line_and_article() {
         let p = RowProblem {
-            location: Some(Location {
+            location: Some(Position {
                 file: "in.csv".into(),
-                line: 7,
+                line: Some(7),
             }),
             article_id: Some("a1".into()),
             sentence: Some(3),

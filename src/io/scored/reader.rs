@@ -1,4 +1,4 @@
-//! One scored statement, and the streaming CSV / JSON Lines reader for them.
+//! The streaming CSV / JSON Lines reader of statement rows.
 //!
 //! `stance score` writes these rows; `stance report` reads them back one at a
 //! time, so inputs of any size are aggregated without holding them.
@@ -11,129 +11,20 @@ use std::rc::Rc;
 
 use serde_json::Value;
 
-use super::period::Date;
-use super::problem::{Expected, Location, ProblemKind, RowProblem};
+use super::problem::{Expected, ProblemKind, RowProblem};
+use super::schema::{RecordFormat, OPTIONAL_COLUMNS, STATEMENT_COLUMNS};
+use super::statement::Statement;
 use crate::io::line_index::{CountingReader, LineIndex};
+use crate::io::position::Position;
 
-/// One statement (sentence) as written by `stance score`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ScoredRow {
-    /// The article the statement belongs to.
-    pub article_id: String,
-    /// 1-based index of the sentence in its article.
-    pub sentence: usize,
-    /// Byte offset where the sentence starts in the article text.
-    pub start: usize,
-    /// Byte offset just past the sentence.
-    pub end: usize,
-    /// The sentence itself.
-    pub text: String,
-    /// Predicted topic, or `uncertain` when `topic_prob` was below the threshold.
-    pub topic: String,
-    /// Probability of the best topic, in [0, 1].
-    pub topic_prob: f64,
-    /// Stance label; empty for topic-only models.
-    pub stance: String,
-    /// Probability of the stance, in [0, 1]; ignored when `stance` is empty.
-    pub stance_prob: f64,
-    /// Publication date, ISO `YYYY-MM-DD`.
-    pub date: Option<String>,
-    /// Where the article came from.
-    pub source: Option<String>,
-    /// The raw best topic, even when `topic` is `uncertain`.
-    pub best_topic: String,
-    /// The threshold `stance score` used for `uncertain`.
-    pub min_confidence: Option<f64>,
-}
+/// How many statement columns a CSV input must have.
+const REQUIRED: usize = STATEMENT_COLUMNS.len() - OPTIONAL_COLUMNS.len();
 
-pub use crate::model::UNCERTAIN;
-
-/// The columns a CSV input must have; `date`, `source` and `min_confidence` are optional.
-pub const REQUIRED_COLUMNS: [&str; 10] = [
-    "article_id",
-    "sentence",
-    "start",
-    "end",
-    "text",
-    "topic",
-    "topic_prob",
-    "stance",
-    "stance_prob",
-    "best_topic",
-];
-
-impl ScoredRow {
-    /// Checks values that parsing alone can't: ranges, dates, empty labels.
-    ///
-    /// Returns the parsed date so callers don't parse it twice.
-    pub fn check(&self) -> Result<Option<Date>, ProblemKind> {
-        let bad = |field: &'static str, value: String, expected| ProblemKind::BadValue {
-            field,
-            value: value.into(),
-            expected,
-        };
-        if self.article_id.trim().is_empty() {
-            return Err(bad(
-                "article_id",
-                self.article_id.clone(),
-                Expected::NonEmpty,
-            ));
-        }
-        if self.topic.trim().is_empty() {
-            return Err(bad("topic", self.topic.clone(), Expected::NonEmpty));
-        }
-        if self.sentence == 0 {
-            return Err(bad("sentence", "0".into(), Expected::FromOne));
-        }
-        if self.start > self.end {
-            return Err(ProblemKind::EndBeforeStart {
-                start: self.start,
-                end: self.end,
-            });
-        }
-        let prob = |field: &'static str, p: f64| {
-            if (0.0..=1.0).contains(&p) {
-                Ok(())
-            } else {
-                Err(bad(field, p.to_string(), Expected::Probability))
-            }
-        };
-        prob("topic_prob", self.topic_prob)?;
-        if !self.stance.is_empty() {
-            prob("stance_prob", self.stance_prob)?;
-        }
-        if let Some(m) = self.min_confidence {
-            prob("min_confidence", m)?;
-        }
-        match &self.date {
-            None => Ok(None),
-            Some(d) => match Date::parse(d) {
-                Some(date) => Ok(Some(date)),
-                None => Err(bad("date", d.clone(), Expected::IsoDate)),
-            },
-        }
-    }
-}
-
-/// How an input file is encoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputFormat {
-    /// CSV with a header row.
-    Csv,
-    /// One JSON object per line.
-    Jsonl,
-}
-
-impl InputFormat {
-    /// The format implied by a file name's extension, if any.
-    pub fn from_extension(path: &Path) -> Option<InputFormat> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
-            "csv" => Some(InputFormat::Csv),
-            "jsonl" | "json" | "ndjson" => Some(InputFormat::Jsonl),
-            _ => None,
-        }
-    }
+/// The columns a CSV input must have, in [`STATEMENT_COLUMNS`] order.
+fn required_columns() -> impl Iterator<Item = &'static str> {
+    STATEMENT_COLUMNS
+        .into_iter()
+        .filter(|c| !OPTIONAL_COLUMNS.contains(c))
 }
 
 /// An input that can't be read at all (as opposed to a bad row).
@@ -175,16 +66,19 @@ fn show_header(header: &[String]) -> String {
     }
 }
 
-/// One item read from an input: a usable row with its place, or a rejected one.
+/// One row read from an input: a statement with its place, or a problem.
+// Note: entries are read and used one at a time, nearly all statements;
+// boxing the statement would cost an allocation per row for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
-pub enum Record {
-    /// A row that parsed; `ScoredRow::check` has not been applied yet.
-    Row(Location, ScoredRow),
+pub enum ScoredEntry {
+    /// A row that parsed (its values are not checked beyond their types).
+    Statement(Position, Statement),
     /// A row that could not be parsed.
     Problem(RowProblem),
 }
 
-/// Streams [`Record`]s out of one CSV or JSON Lines input.
+/// Streams [`ScoredEntry`]s out of one CSV or JSON Lines input.
 pub struct ScoredReader {
     file: String,
     inner: Inner,
@@ -207,7 +101,7 @@ enum Inner {
 
 /// Column indices of a CSV header.
 struct Columns {
-    required: [usize; 10],
+    required: [usize; REQUIRED],
     date: Option<usize>,
     source: Option<usize>,
     min_confidence: Option<usize>,
@@ -219,7 +113,7 @@ impl ScoredReader {
     /// The format is `format` if given, else the extension's
     /// (`.csv`, `.jsonl`, `.json`, `.ndjson`), else sniffed: JSON Lines when
     /// the first non-blank byte is `{`, CSV otherwise.
-    pub fn open(path: &Path, format: Option<InputFormat>) -> Result<ScoredReader, ReadError> {
+    pub fn open(path: &Path, format: Option<RecordFormat>) -> Result<ScoredReader, ReadError> {
         let file = path.display().to_string();
         let io_err = |error| ReadError::Io {
             file: file.clone(),
@@ -230,7 +124,7 @@ impl ScoredReader {
         } else {
             Box::new(BufReader::new(File::open(path).map_err(io_err)?))
         };
-        let format = match format.or_else(|| InputFormat::from_extension(path)) {
+        let format = match format.or_else(|| RecordFormat::from_extension(path)) {
             Some(f) => f,
             None => sniff(&mut reader).map_err(io_err)?,
         };
@@ -241,15 +135,15 @@ impl ScoredReader {
     pub fn from_reader(
         name: &str,
         reader: Box<dyn BufRead>,
-        format: InputFormat,
+        format: RecordFormat,
     ) -> Result<ScoredReader, ReadError> {
         let inner = match format {
-            InputFormat::Jsonl => Inner::Jsonl {
+            RecordFormat::Jsonl => Inner::Jsonl {
                 reader,
                 line: 0,
                 buf: Vec::new(),
             },
-            InputFormat::Csv => {
+            RecordFormat::Csv => {
                 let (reader, lines) = CountingReader::new(reader);
                 let mut reader = Box::new(
                     csv::ReaderBuilder::new()
@@ -286,14 +180,14 @@ impl ScoredReader {
         })
     }
 
-    fn location(&self, line: u64) -> Location {
-        Location {
+    fn location(&self, line: u64) -> Position {
+        Position {
             file: self.file.clone(),
-            line,
+            line: Some(line),
         }
     }
 
-    fn next_csv(&mut self) -> Option<Result<Record, ReadError>> {
+    fn next_csv(&mut self) -> Option<Result<ScoredEntry, ReadError>> {
         let Inner::Csv {
             reader,
             lines,
@@ -310,10 +204,10 @@ impl ScoredReader {
                 let parsed = columns.parse(record);
                 let loc = self.location(line);
                 Some(Ok(match parsed {
-                    Ok(row) => Record::Row(loc, row),
+                    Ok(row) => ScoredEntry::Statement(loc, row),
                     Err(mut p) => {
                         p.location = Some(loc);
-                        Record::Problem(p)
+                        ScoredEntry::Problem(p)
                     }
                 }))
             }
@@ -334,7 +228,7 @@ impl ScoredReader {
                         }))
                     }
                 };
-                Some(Ok(Record::Problem(RowProblem::at(
+                Some(Ok(ScoredEntry::Problem(RowProblem::at(
                     self.location(line),
                     kind,
                 ))))
@@ -342,7 +236,7 @@ impl ScoredReader {
         }
     }
 
-    fn next_jsonl(&mut self) -> Option<Result<Record, ReadError>> {
+    fn next_jsonl(&mut self) -> Option<Result<ScoredEntry, ReadError>> {
         let Inner::Jsonl { reader, line, buf } = &mut self.inner else {
             return None;
         };
@@ -366,10 +260,10 @@ impl ScoredReader {
             let parsed = parse_json_line(buf);
             let loc = self.location(n);
             return Some(Ok(match parsed {
-                Ok(row) => Record::Row(loc, row),
+                Ok(row) => ScoredEntry::Statement(loc, row),
                 Err(mut p) => {
                     p.location = Some(loc);
-                    Record::Problem(p)
+                    ScoredEntry::Problem(p)
                 }
             }));
         }
@@ -377,7 +271,7 @@ impl ScoredReader {
 }
 
 impl Iterator for ScoredReader {
-    type Item = Result<Record, ReadError>;
+    type Item = Result<ScoredEntry, ReadError>;
 
     /// The next row or problem; after `None` or a fatal error, always `None`.
     fn next(&mut self) -> Option<Self::Item> {
@@ -403,12 +297,12 @@ fn csv_to_io(e: csv::Error) -> io::Error {
 }
 
 /// Peeks at the first non-blank byte (after a UTF-8 BOM) to tell JSON Lines from CSV.
-fn sniff(reader: &mut Box<dyn BufRead>) -> io::Result<InputFormat> {
+fn sniff(reader: &mut Box<dyn BufRead>) -> io::Result<RecordFormat> {
     let head = reader.fill_buf()?;
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     Ok(match head.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'{') => InputFormat::Jsonl,
-        _ => InputFormat::Csv,
+        Some(b'{') => RecordFormat::Jsonl,
+        _ => RecordFormat::Csv,
     })
 }
 
@@ -441,9 +335,9 @@ impl Columns {
     fn find(file: &str, header: &csv::StringRecord) -> Result<Columns, ReadError> {
         let names: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
         let index = |name: &str| names.iter().position(|h| h == name);
-        let mut required = [0usize; 10];
+        let mut required = [0usize; REQUIRED];
         let mut missing = Vec::new();
-        for (slot, name) in required.iter_mut().zip(REQUIRED_COLUMNS) {
+        for (slot, name) in required.iter_mut().zip(required_columns()) {
             match index(name) {
                 Some(i) => *slot = i,
                 None => missing.push(name.to_string()),
@@ -464,7 +358,7 @@ impl Columns {
         })
     }
 
-    fn parse(&self, record: &csv::StringRecord) -> Result<ScoredRow, RowProblem> {
+    fn parse(&self, record: &csv::StringRecord) -> Result<Statement, RowProblem> {
         // Note: `flexible(false)` guarantees every record has the header's length,
         // so `get` only returns `None` for a header-less empty input.
         let get = |i: usize| record.get(i).unwrap_or("");
@@ -478,9 +372,9 @@ impl Columns {
             sentence: sentence_n,
             kind,
         };
-        let stance = stance.trim().to_string();
+        let stance = non_empty(stance);
         let row = (|| {
-            Ok(ScoredRow {
+            Ok(Statement {
                 article_id: article_id.clone(),
                 sentence: parse_index("sentence", sentence)?,
                 start: parse_index("start", start)?,
@@ -488,10 +382,10 @@ impl Columns {
                 text: text.to_string(),
                 topic: topic.trim().to_string(),
                 topic_prob: parse_prob("topic_prob", topic_prob)?,
-                stance_prob: if stance.is_empty() && stance_prob.trim().is_empty() {
-                    0.0
+                stance_prob: if stance.is_none() && stance_prob.trim().is_empty() {
+                    None
                 } else {
-                    parse_prob("stance_prob", stance_prob)?
+                    Some(parse_prob("stance_prob", stance_prob)?)
                 },
                 stance,
                 date: self.date.and_then(|i| non_empty(get(i))),
@@ -501,6 +395,7 @@ impl Columns {
                     None => None,
                     Some(m) => Some(parse_prob("min_confidence", &m)?),
                 },
+                ..Statement::default()
             })
         })();
         row.map_err(with_context)
@@ -508,7 +403,7 @@ impl Columns {
 }
 
 /// Parses one JSON Lines line into a row.
-fn parse_json_line(line: &[u8]) -> Result<ScoredRow, RowProblem> {
+fn parse_json_line(line: &[u8]) -> Result<Statement, RowProblem> {
     let plain = |kind| RowProblem {
         location: None,
         article_id: None,
@@ -544,11 +439,11 @@ fn parse_json_line(line: &[u8]) -> Result<ScoredRow, RowProblem> {
     let row = (|| {
         let stance = json_string(&map, "stance")?.unwrap_or_default();
         let stance_prob = match json_number(&map, "stance_prob")? {
-            Some(p) => p,
-            None if stance.is_empty() => 0.0,
+            Some(p) => Some(p),
+            None if stance.is_empty() => None,
             None => return Err(ProblemKind::MissingField("stance_prob")),
         };
-        Ok(ScoredRow {
+        Ok(Statement {
             article_id: required("article_id")?.trim().to_string(),
             sentence: json_index(&map, "sentence")?,
             start: json_index(&map, "start")?,
@@ -557,12 +452,13 @@ fn parse_json_line(line: &[u8]) -> Result<ScoredRow, RowProblem> {
             topic: required("topic")?.trim().to_string(),
             topic_prob: json_number(&map, "topic_prob")?
                 .ok_or(ProblemKind::MissingField("topic_prob"))?,
-            stance: stance.trim().to_string(),
+            stance: non_empty(&stance),
             stance_prob,
             date: json_string(&map, "date")?.as_deref().and_then(non_empty),
             source: json_string(&map, "source")?.as_deref().and_then(non_empty),
             best_topic: required("best_topic")?.trim().to_string(),
             min_confidence: json_number(&map, "min_confidence")?,
+            ..Statement::default()
         })
     })();
     row.map_err(with_context)
@@ -618,27 +514,60 @@ fn json_index(map: &JsonMap, key: &'static str) -> Result<usize, ProblemKind> {
 pub(crate) mod tests {
     use super::*;
 
-    /// The reader's columns and the writer's (`stance score`) are one contract:
-    /// every required column is written, and whatever else is written is one of
-    /// the optional columns this reader looks up by name.
+    /// The writer's rows read back as [`StatementView::read_back`] says, in
+    /// both formats, with and without stance and explanations: the format is
+    /// one contract for writing and reading.
     #[test]
-    fn required_columns_match_what_score_writes() {
-        let written = crate::io::scored::STATEMENT_COLUMNS;
-        for c in REQUIRED_COLUMNS {
-            assert!(written.contains(&c), "score does not write {c:?}");
+    fn what_score_writes_reads_back() {
+        use crate::io::scored::statement::{Labels, StatementView};
+        use crate::io::scored::statements::tests::{article, labels, record};
+        use crate::io::scored::StatementWriter;
+        let a = article();
+        let terms = vec![("gaza".to_string(), 0.5)];
+        let with_stance = labels();
+        let topic_only = Labels {
+            stances: Vec::new(),
+            ..labels()
+        };
+        let views = [
+            record(
+                &with_stance,
+                &a,
+                &[0.123456, 0.876544],
+                &[0.33333, 0.66667],
+                &terms,
+            ),
+            StatementView {
+                stance: None,
+                stance_probs: &[],
+                uncertain: true,
+                min_confidence: Some(0.95),
+                ..record(&topic_only, &a, &[0.9, 0.1], &[], &[])
+            },
+        ];
+        for format in [RecordFormat::Csv, RecordFormat::Jsonl] {
+            for explain in [false, true] {
+                for v in &views {
+                    let writer = StatementWriter::new(format, explain, v.min_confidence);
+                    let mut bytes = Vec::new();
+                    writer.header(&mut bytes);
+                    writer.write(&mut bytes, v);
+                    let reader: Box<dyn BufRead> = Box::new(io::Cursor::new(bytes));
+                    let read: Vec<_> = ScoredReader::from_reader("s", reader, format)
+                        .unwrap()
+                        .map(|r| r.unwrap())
+                        .collect();
+                    assert_eq!(read.len(), 1);
+                    assert_eq!(row(&read[0]), &v.read_back(), "{format:?} {explain}");
+                }
+            }
         }
-        let extra: Vec<&str> = written
-            .iter()
-            .copied()
-            .filter(|c| !REQUIRED_COLUMNS.contains(c))
-            .collect();
-        assert_eq!(extra, ["date", "source", "min_confidence"]);
     }
 
     pub(crate) const HEADER: &str =
         "article_id,sentence,start,end,text,topic,topic_prob,stance,stance_prob,date,source,best_topic,min_confidence";
 
-    fn read(name: &str, text: &str, format: InputFormat) -> Vec<Record> {
+    fn read(name: &str, text: &str, format: RecordFormat) -> Vec<ScoredEntry> {
         let reader: Box<dyn BufRead> = Box::new(io::Cursor::new(text.as_bytes().to_vec()));
         ScoredReader::from_reader(name, reader, format)
             .unwrap()
@@ -646,17 +575,17 @@ pub(crate) mod tests {
             .collect()
     }
 
-    fn row(r: &Record) -> &ScoredRow {
+    fn row(r: &ScoredEntry) -> &Statement {
         match r {
-            Record::Row(_, row) => row,
-            Record::Problem(p) => panic!("unexpected problem {p}"),
+            ScoredEntry::Statement(_, row) => row,
+            ScoredEntry::Problem(p) => panic!("unexpected problem {p}"),
         }
     }
 
-    fn problem(r: &Record) -> &RowProblem {
+    fn problem(r: &ScoredEntry) -> &RowProblem {
         match r {
-            Record::Problem(p) => p,
-            Record::Row(_, row) => panic!("unexpected row {row:?}"),
+            ScoredEntry::Problem(p) => p,
+            ScoredEntry::Statement(_, row) => panic!("unexpected row {row:?}"),
         }
     }
 
@@ -664,7 +593,7 @@ pub(crate) mod tests {
     fn reads_csv_in_any_column_order() {
         let text = "\u{feff}topic,extra,article_id,sentence,start,end,text,topic_prob,stance,stance_prob,best_topic,source\n\
                     palestine,x,a1,1,0,10,\"Hello, world\",0.9,favor,0.8,palestine,\n";
-        let recs = read("in.csv", text, InputFormat::Csv);
+        let recs = read("in.csv", text, RecordFormat::Csv);
         assert_eq!(recs.len(), 1);
         let r = row(&recs[0]);
         assert_eq!(r.topic, "palestine");
@@ -672,7 +601,7 @@ pub(crate) mod tests {
         assert_eq!(r.source, None);
         assert_eq!(r.date, None);
         assert_eq!(r.min_confidence, None);
-        assert_eq!(r.stance_prob, 0.8);
+        assert_eq!(r.stance_prob, Some(0.8));
     }
 
     #[test]
@@ -684,11 +613,11 @@ pub(crate) mod tests {
              a1,3,9,12,x,other,high,neutral,0.6,,,other,\n\
              a1,4,12,15,x,other,0.7,,,,,other,\n"
         );
-        let recs = read("s.csv", &text, InputFormat::Csv);
+        let recs = read("s.csv", &text, RecordFormat::Csv);
         assert_eq!(recs.len(), 4);
         assert_eq!(row(&recs[0]).text, "multi\nline");
         let p = problem(&recs[1]);
-        assert_eq!(p.location.as_ref().unwrap().line, 4);
+        assert_eq!(p.location.as_ref().unwrap().line, Some(4));
         assert!(matches!(
             p.kind,
             ProblemKind::FieldCount {
@@ -699,7 +628,7 @@ pub(crate) mod tests {
         let p = problem(&recs[2]);
         assert_eq!(p.to_string(), "s.csv:5: article \"a1\" sentence 3: field `topic_prob`: expected a number (found \"high\")");
         let r = row(&recs[3]);
-        assert_eq!(r.stance, "");
+        assert_eq!((&r.stance, r.stance_prob), (&None, None));
     }
 
     #[test]
@@ -707,12 +636,12 @@ pub(crate) mod tests {
         let text = format!(
             "{HEADER}\r\na,1,0,1,x,other,0.9,neutral,0.9,,,other,\r\n\r\na,2,0,1,x,other,bad,neutral,0.9,,,other,\r\nshort\r\n"
         );
-        let recs = read("w.csv", &text, InputFormat::Csv);
+        let recs = read("w.csv", &text, RecordFormat::Csv);
         let at: Vec<u64> = recs
             .iter()
             .map(|r| match r {
-                Record::Row(loc, _) => loc.line,
-                Record::Problem(p) => p.location.as_ref().map_or(0, |l| l.line),
+                ScoredEntry::Statement(loc, _) => loc.line.unwrap_or(0),
+                ScoredEntry::Problem(p) => p.location.as_ref().and_then(|l| l.line).unwrap_or(0),
             })
             .collect();
         assert_eq!(at, [2, 4, 5]);
@@ -721,14 +650,14 @@ pub(crate) mod tests {
     #[test]
     fn empty_csv_is_fatal_but_bad_json_is_per_line() {
         let reader: Box<dyn BufRead> = Box::new(io::Cursor::new(Vec::new()));
-        let err = ScoredReader::from_reader("e.csv", reader, InputFormat::Csv)
+        let err = ScoredReader::from_reader("e.csv", reader, RecordFormat::Csv)
             .err()
             .unwrap();
         assert_eq!(
             err.to_string(),
             "e.csv: empty input, expected a CSV header line"
         );
-        let recs = read("j.jsonl", "{\"bad\r\n", InputFormat::Jsonl);
+        let recs = read("j.jsonl", "{\"bad\r\n", RecordFormat::Jsonl);
         assert_eq!(
             problem(&recs[0]).to_string(),
             "j.jsonl:1: bad JSON: EOF while parsing a string at column 5"
@@ -739,7 +668,7 @@ pub(crate) mod tests {
     fn missing_columns_list_the_header() {
         let reader: Box<dyn BufRead> =
             Box::new(io::Cursor::new(b"article_id,topic\na,b\n".to_vec()));
-        let err = ScoredReader::from_reader("h.csv", reader, InputFormat::Csv)
+        let err = ScoredReader::from_reader("h.csv", reader, RecordFormat::Csv)
             .err()
             .unwrap();
         let msg = err.to_string();
@@ -758,13 +687,13 @@ pub(crate) mod tests {
                     [1,2]\n\
                     {\"article_id\":7,\"sentence\":2,\"start\":0,\"end\":3,\"text\":\"t\",\"topic\":\"other\",\"topic_prob\":\"0.9\",\"stance\":\"neutral\",\"stance_prob\":0.7,\"best_topic\":\"other\"}\n\
                     {\"article_id\":\"a\",\"sentence\":3,\"start\":0,\"end\":3,\"topic\":\"other\",\"topic_prob\":0.9,\"best_topic\":\"other\"}\n";
-        let recs = read("s.jsonl", text, InputFormat::Jsonl);
+        let recs = read("s.jsonl", text, RecordFormat::Jsonl);
         assert_eq!(recs.len(), 5);
         let r = row(&recs[0]);
         assert_eq!(r.source.as_deref(), Some("wire"));
         assert_eq!(r.min_confidence, Some(0.5));
         let p = problem(&recs[1]);
-        assert_eq!(p.location.as_ref().unwrap().line, 3);
+        assert_eq!(p.location.as_ref().unwrap().line, Some(3));
         assert_eq!(p.kind.code(), "bad_json");
         assert!(problem(&recs[2]).to_string().contains("found an array"));
         let p = problem(&recs[3]);
@@ -780,7 +709,7 @@ pub(crate) mod tests {
         bytes.extend_from_slice(b"a,1,0,1,\xff\xfe,other,0.9,neutral,0.9,,,other,\n");
         bytes.extend_from_slice(b"a,2,0,1,ok,other,0.9,neutral,0.9,,,other,\n");
         let reader: Box<dyn BufRead> = Box::new(io::Cursor::new(bytes));
-        let recs: Vec<_> = ScoredReader::from_reader("u.csv", reader, InputFormat::Csv)
+        let recs: Vec<_> = ScoredReader::from_reader("u.csv", reader, RecordFormat::Csv)
             .unwrap()
             .map(|r| r.unwrap())
             .collect();
@@ -789,78 +718,19 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn check_rejects_out_of_range_values() {
-        let ok = ScoredRow {
-            article_id: "a".into(),
-            sentence: 1,
-            topic: "other".into(),
-            topic_prob: 0.5,
-            stance: "neutral".into(),
-            stance_prob: 1.0,
-            date: Some("2024-02-29".into()),
-            ..ScoredRow::default()
-        };
-        assert!(ok.check().unwrap().is_some());
-        let cases = [
-            ScoredRow {
-                topic_prob: 1.5,
-                ..ok.clone()
-            },
-            ScoredRow {
-                topic_prob: f64::NAN,
-                ..ok.clone()
-            },
-            ScoredRow {
-                stance_prob: -0.1,
-                ..ok.clone()
-            },
-            ScoredRow {
-                date: Some("2024-02-30".into()),
-                ..ok.clone()
-            },
-            ScoredRow {
-                topic: " ".into(),
-                ..ok.clone()
-            },
-            ScoredRow {
-                sentence: 0,
-                ..ok.clone()
-            },
-            ScoredRow {
-                start: 5,
-                end: 2,
-                ..ok.clone()
-            },
-            ScoredRow {
-                min_confidence: Some(2.0),
-                ..ok.clone()
-            },
-        ];
-        for c in cases {
-            assert!(c.check().is_err(), "{c:?}");
-        }
-        let topic_only = ScoredRow {
-            stance: String::new(),
-            stance_prob: f64::NAN,
-            ..ok
-        };
-        assert!(topic_only.check().is_ok());
-    }
-
-    #[test]
     fn format_from_extension_and_sniffing() {
         assert_eq!(
-            InputFormat::from_extension(Path::new("a.JSONL")),
-            Some(InputFormat::Jsonl)
+            RecordFormat::from_extension(Path::new("a.JSONL")),
+            Some(RecordFormat::Jsonl)
         );
         assert_eq!(
-            InputFormat::from_extension(Path::new("a.csv")),
-            Some(InputFormat::Csv)
+            RecordFormat::from_extension(Path::new("a.csv")),
+            Some(RecordFormat::Csv)
         );
-        assert_eq!(InputFormat::from_extension(Path::new("a")), None);
+        assert_eq!(RecordFormat::from_extension(Path::new("a")), None);
         let mut r: Box<dyn BufRead> = Box::new(io::Cursor::new(b"  \n{\"a\":1}".to_vec()));
-        assert_eq!(sniff(&mut r).unwrap(), InputFormat::Jsonl);
+        assert_eq!(sniff(&mut r).unwrap(), RecordFormat::Jsonl);
         let mut r: Box<dyn BufRead> = Box::new(io::Cursor::new(b"article_id,x".to_vec()));
-        assert_eq!(sniff(&mut r).unwrap(), InputFormat::Csv);
+        assert_eq!(sniff(&mut r).unwrap(), RecordFormat::Csv);
     }
 }

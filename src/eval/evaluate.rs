@@ -1,0 +1,177 @@
+//! A model against held-out labelled data, scored the way `stance score` scores.
+//!
+//! Each labelled text is scored as one statement through the [`Scorer`]:
+//! the same worker, the same topic rows and stance heads as `stance score`,
+//! so the metrics measure what users run. A test holds the predictions equal
+//! to `stance score`'s, bit for bit.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::metrics::Metrics;
+use crate::model::LinearHead;
+use crate::pipeline::{Pool, Scorer};
+
+/// The JSON printed by `stance evaluate --json` (a contract: scripts read these keys).
+#[derive(Debug, Serialize)]
+pub struct Evaluation {
+    /// Rows evaluated.
+    pub n: usize,
+    /// Topic head.
+    pub topic: Metrics,
+    /// Stance end to end: the predicted topic's stance head.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stance: Option<Metrics>,
+    /// Stance given the gold topic's head (as SemEval-2016 scores it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stance_given_topic: Option<Metrics>,
+    /// Rows with both topic and (end-to-end) stance right.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub joint_accuracy: Option<f64>,
+}
+
+/// One labelled text's predictions, scored as one statement.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RowPrediction {
+    /// The most probable topic.
+    pub topic: String,
+    /// Every topic's probability, in the model's label order.
+    pub topic_probs: Vec<f64>,
+    /// The stance under the predicted topic's head; `None` without stance.
+    pub stance: Option<String>,
+    /// That head's probabilities, in its label order (empty without stance).
+    pub stance_probs: Vec<f64>,
+    /// The stance under the gold topic's head (the shared head for a topic
+    /// the model does not know, else the end-to-end stance).
+    pub stance_given_topic: Option<String>,
+}
+
+/// The predictions for `texts` (each scored as one statement, in parallel), with `gold_topics` for
+/// [`RowPrediction::stance_given_topic`].
+pub fn predict(scorer: &Scorer, texts: &[String], gold_topics: &[String]) -> Vec<RowPrediction> {
+    let pool = Pool::new(scorer);
+    let topics = &scorer.labels().topics;
+    texts
+        .par_iter()
+        .zip(gold_topics.par_iter())
+        .map_init(
+            || pool.lease(),
+            |lease, (text, gold_topic)| {
+                let mut p = RowPrediction::default();
+                lease.score_whole(text, |s| {
+                    let labels = scorer.labels().stances_of(s.best_topic);
+                    let stance = s.stance.and_then(|i| labels.get(i)).cloned();
+                    // Note: a gold topic the model doesn't know has no head of its own;
+                    // the shared head answers if there is one, else the end-to-end head.
+                    let given = match scorer.stance_head_named(gold_topic) {
+                        Some(head) => Some(stance_of(head, s.row)),
+                        None => stance.clone(),
+                    };
+                    p = RowPrediction {
+                        topic: topics.get(s.best_topic).cloned().unwrap_or_default(),
+                        topic_probs: s.topic_probs.to_vec(),
+                        stance,
+                        stance_probs: s.stance_probs.to_vec(),
+                        stance_given_topic: given,
+                    };
+                });
+                p
+            },
+        )
+        .collect()
+}
+
+/// The label `head` gives the feature row.
+fn stance_of(head: &LinearHead, row: &crate::features::FeatureRow) -> String {
+    let mut p = vec![0.0; head.n_classes()];
+    head.probabilities(&row.cols, &row.vals, &mut p);
+    head.labels
+        .get(LinearHead::argmax(&p))
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Scores `scorer`'s model on texts with gold topics and optional gold stances.
+pub fn evaluate(
+    scorer: &Scorer,
+    texts: &[String],
+    topics: &[String],
+    stances: Option<&[String]>,
+) -> Evaluation {
+    let preds = predict(scorer, texts, topics);
+    let pred_topics: Vec<String> = preds.iter().map(|p| p.topic.clone()).collect();
+    let topic = Metrics::compute(topics, &pred_topics);
+    let (mut stance, mut given, mut joint) = (None, None, None);
+    if let (Some(gold), true) = (stances, scorer.has_stance()) {
+        let e2e: Vec<String> = preds
+            .iter()
+            .map(|p| p.stance.clone().unwrap_or_default())
+            .collect();
+        let gt: Vec<String> = preds
+            .iter()
+            .map(|p| p.stance_given_topic.clone().unwrap_or_default())
+            .collect();
+        let both = (0..texts.len())
+            .filter(|&i| pred_topics[i] == topics[i] && e2e[i] == gold[i])
+            .count();
+        joint = Some(if texts.is_empty() {
+            0.0
+        } else {
+            both as f64 / texts.len() as f64
+        });
+        stance = Some(Metrics::compute(gold, &e2e));
+        given = Some(Metrics::compute(gold, &gt));
+    }
+    Evaluation {
+        n: texts.len(),
+        topic,
+        stance,
+        stance_given_topic: given,
+        joint_accuracy: joint,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::split_sentences;
+    use crate::pipeline::tests_support::tiny_model;
+    use crate::pipeline::ScoreOptions;
+
+    /// Evaluation runs the path `stance score` runs: on texts of one sentence,
+    /// its predictions are `Scorer::score_texts`' statements, bit for bit.
+    #[test]
+    fn predictions_are_what_score_gives() {
+        let scorer = Scorer::new(tiny_model(), ScoreOptions::default().check().unwrap()).unwrap();
+        let texts: Vec<String> = [
+            "Crowds in Baghdad rallied for Gaza.",
+            "Coalition troops must leave, the MP said.",
+            "  The weather in Basra was hot.  ",
+            "Unheard-of words only.",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert!(texts.iter().all(|t| split_sentences(t).len() == 1));
+        let gold: Vec<String> = ["palestine", "coalition", "sports", "other"]
+            .map(String::from)
+            .to_vec();
+        let predicted = predict(&scorer, &texts, &gold);
+        let scored = scorer.score_texts(&texts);
+        for (p, s) in predicted.iter().zip(&scored) {
+            let s = &s[0];
+            assert_eq!(p.topic, s.best_topic);
+            let bits = |v: &mut dyn Iterator<Item = f64>| v.map(f64::to_bits).collect::<Vec<_>>();
+            assert_eq!(
+                bits(&mut p.topic_probs.iter().copied()),
+                bits(&mut s.topic_probs.iter().map(|x| x.1))
+            );
+            assert_eq!(p.stance, s.stance);
+            assert_eq!(
+                bits(&mut p.stance_probs.iter().copied()),
+                bits(&mut s.stance_probs.iter().map(|x| x.1))
+            );
+        }
+        // Note: an unknown gold topic ("sports") falls to the shared head.
+        assert!(predicted.iter().all(|p| p.stance_given_topic.is_some()));
+    }
+}

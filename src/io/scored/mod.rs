@@ -1,0 +1,39 @@
+//! Scored records: the statement rows `stance score` writes and `stance report`
+//! reads back, the per-article rows and the rejects, defined once.
+//!
+//! One file per concept:
+//!
+//! - `schema.rs`: the [`RecordFormat`], column names, [`UNCERTAIN`] and the
+//!   fixed [`DECIMALS`];
+//! - `statement.rs`: one scored statement, borrowed from a scorer
+//!   ([`StatementView`]) or owned ([`Statement`]), and the model's [`Labels`];
+//! - `statements.rs`, `article_rows.rs`, `rejects.rs`: the writers of statement
+//!   rows ([`StatementWriter`]), article rows ([`ArticleWriter`] with its
+//!   [`ArticleTally`]) and rejected items;
+//! - `encode.rs`: the byte encoders under them (CSV fields, JSON strings, fixed decimals);
+//! - `reader.rs` and `problem.rs`: the streaming [`ScoredReader`] and what is
+//!   wrong with a row it cannot use ([`RowProblem`]).
+//!
+//! Rows are formatted straight into a caller's byte buffer (CSV or JSON
+//! Lines, same column names and order), so scoring threads format in
+//! parallel and the writer only concatenates.
+
+mod article_rows;
+mod encode;
+mod problem;
+mod reader;
+mod rejects;
+mod schema;
+mod statement;
+mod statements;
+
+pub use article_rows::{ArticleTally, ArticleWriter};
+pub use problem::{Expected, ProblemKind, RowProblem};
+pub use reader::{ReadError, ScoredEntry, ScoredReader};
+pub(crate) use rejects::{reject_header, write_reject};
+pub use schema::{
+    rounded, RecordFormat, DECIMALS, EXPLAIN_COLUMNS, OPTIONAL_COLUMNS, REJECT_COLUMNS,
+    STATEMENT_COLUMNS, UNCERTAIN,
+};
+pub use statement::{Labels, Statement, StatementView};
+pub use statements::StatementWriter;

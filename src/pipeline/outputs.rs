@@ -1,0 +1,276 @@
+//! The sinks that write files or stdout: statement rows, article rows, rejected items.
+//!
+//! Each writes through an [`Output`] (stdout, or a file that appears
+//! complete or not at all) and finishes with the file staged, not yet moved
+//! into place: the caller [`commit`](crate::io::commit)s every output of a
+//! run together, so a failure in any leaves every destination as it was.
+
+use std::path::{Path, PathBuf};
+
+use super::scorer::Scorer;
+use super::sink::{Encoder, Sink};
+use crate::error::Result;
+use crate::io::{reject_header, write_reject};
+use crate::io::{
+    Article, ArticleTally, ArticleWriter, Output, RecordFormat, Rejected, Staged, StatementView,
+    StatementWriter,
+};
+
+/// Statement rows (CSV or JSON Lines) to stdout or a file.
+pub struct StatementSink {
+    writer: StatementWriter,
+    out: Output,
+    /// Rejected items go into the same output, as JSON lines.
+    rejects_inline: bool,
+    buf: Vec<u8>,
+}
+
+impl StatementSink {
+    /// Rows in `format` to `dest` (stdout when `None`), with the columns
+    /// `scorer`'s options call for; the CSV header is written at once.
+    pub fn create(
+        scorer: &Scorer,
+        format: RecordFormat,
+        dest: Option<&Path>,
+    ) -> Result<StatementSink> {
+        let options = scorer.options();
+        let writer = StatementWriter::new(
+            format,
+            options.explain().is_some(),
+            options.min_confidence(),
+        );
+        let mut out = Output::to(dest)?;
+        let mut buf = Vec::new();
+        writer.header(&mut buf);
+        out.put(&buf)?;
+        Ok(StatementSink {
+            writer,
+            out,
+            rejects_inline: false,
+            buf,
+        })
+    }
+
+    /// Also writes each rejected item among the statements, as a JSON line
+    /// (`stance score - --format jsonl --rejects -`).
+    pub fn with_rejects(mut self) -> StatementSink {
+        self.rejects_inline = true;
+        self
+    }
+}
+
+impl Encoder for StatementWriter {
+    type Part = Vec<u8>;
+
+    fn start(&self, article: &Article, statements: usize) -> Vec<u8> {
+        Vec::with_capacity(article.text.len() + 128 * statements)
+    }
+
+    fn statement(&self, part: &mut Vec<u8>, statement: &StatementView<'_>) {
+        self.write(part, statement);
+    }
+}
+
+impl Sink for StatementSink {
+    type Encoder = StatementWriter;
+    type Output = Option<Staged>;
+
+    fn encoder(&self) -> StatementWriter {
+        self.writer.clone()
+    }
+
+    fn write(&mut self, part: Vec<u8>) -> Result<()> {
+        self.out.put(&part)
+    }
+
+    fn reject(&mut self, rejected: &Rejected) -> Result<()> {
+        if self.rejects_inline {
+            self.buf.clear();
+            write_reject(&mut self.buf, RecordFormat::Jsonl, rejected);
+            self.out.put(&self.buf)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        self.out.flush_stdout()
+    }
+
+    fn finish(self) -> Result<Option<Staged>> {
+        self.out.finish()
+    }
+}
+
+/// One row per article (`--articles-out`): its statements, and per topic
+/// their count, majority stance and mean stance probabilities.
+pub struct ArticleSink {
+    writer: ArticleWriter,
+    out: Output,
+}
+
+impl ArticleSink {
+    /// Rows in `format` to the file `dest`; the CSV header is written at once.
+    pub fn create(scorer: &Scorer, format: RecordFormat, dest: &Path) -> Result<ArticleSink> {
+        let writer = ArticleWriter::new(
+            format,
+            scorer.labels().clone(),
+            scorer.options().min_confidence().is_some(),
+        );
+        let mut out = Output::create(dest)?;
+        let mut buf = Vec::new();
+        writer.header(&mut buf);
+        out.put(&buf)?;
+        Ok(ArticleSink { writer, out })
+    }
+}
+
+/// The [`Encoder`] of [`ArticleSink`]: tallies an article's statements, then writes its row.
+#[derive(Debug, Clone)]
+pub struct ArticleRows(ArticleWriter);
+
+impl Encoder for ArticleRows {
+    type Part = (ArticleTally, Vec<u8>);
+
+    fn start(&self, _article: &Article, _statements: usize) -> Self::Part {
+        (self.0.tally(), Vec::new())
+    }
+
+    fn statement(&self, part: &mut Self::Part, statement: &StatementView<'_>) {
+        part.0.add(statement);
+    }
+
+    fn end(&self, part: &mut Self::Part, article: &Article) {
+        self.0.write(&mut part.1, article, &part.0);
+    }
+}
+
+impl Sink for ArticleSink {
+    type Encoder = ArticleRows;
+    type Output = Option<Staged>;
+
+    fn encoder(&self) -> ArticleRows {
+        ArticleRows(self.writer.clone())
+    }
+
+    fn write(&mut self, part: (ArticleTally, Vec<u8>)) -> Result<()> {
+        self.out.put(&part.1)
+    }
+
+    fn finish(self) -> Result<Option<Staged>> {
+        self.out.finish()
+    }
+}
+
+/// Where a [`RejectSink`] writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RejectsTo {
+    /// Nowhere: another sink takes them (see [`StatementSink::with_rejects`]).
+    Elsewhere,
+    /// JSON lines on stdout.
+    Stdout,
+    /// A file, created at the first rejected item; when `always`, also
+    /// created (with just its header) if there is none.
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Its format.
+        format: RecordFormat,
+        /// Written even when nothing is rejected.
+        always: bool,
+    },
+}
+
+/// Rejected items: input, position, article id when known, and the reason.
+pub struct RejectSink {
+    to: RejectsTo,
+    out: Option<Output>,
+    buf: Vec<u8>,
+}
+
+impl RejectSink {
+    /// Rejects to `to`; nothing is opened until needed.
+    pub fn new(to: RejectsTo) -> RejectSink {
+        RejectSink {
+            to,
+            out: None,
+            buf: Vec::new(),
+        }
+    }
+
+    /// The format written; `None` when rejects go elsewhere.
+    fn format(&self) -> Option<RecordFormat> {
+        match &self.to {
+            RejectsTo::Elsewhere => None,
+            RejectsTo::Stdout => Some(RecordFormat::Jsonl),
+            RejectsTo::File { format, .. } => Some(*format),
+        }
+    }
+
+    /// Appends `rejected` (after the header, the first time) to the output, opening it if needed.
+    fn put(&mut self, rejected: Option<&Rejected>) -> Result<()> {
+        let Some(format) = self.format() else {
+            return Ok(());
+        };
+        self.buf.clear();
+        if self.out.is_none() {
+            reject_header(&mut self.buf, format);
+            self.out = Some(match &self.to {
+                RejectsTo::File { path, .. } => Output::create(path)?,
+                _ => Output::stdout(),
+            });
+        }
+        if let Some(r) = rejected {
+            write_reject(&mut self.buf, format, r);
+        }
+        match &mut self.out {
+            Some(out) => out.put(&self.buf),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Rejected items need no encoding: articles give no part.
+#[derive(Debug, Clone, Copy)]
+pub struct NoParts;
+
+impl Encoder for NoParts {
+    type Part = ();
+
+    fn start(&self, _article: &Article, _statements: usize) {}
+
+    fn statement(&self, _part: &mut (), _statement: &StatementView<'_>) {}
+}
+
+impl Sink for RejectSink {
+    type Encoder = NoParts;
+    type Output = Option<Staged>;
+
+    fn encoder(&self) -> NoParts {
+        NoParts
+    }
+
+    fn write(&mut self, _part: ()) -> Result<()> {
+        Ok(())
+    }
+
+    fn reject(&mut self, rejected: &Rejected) -> Result<()> {
+        self.put(Some(rejected))
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        match &mut self.out {
+            Some(out) => out.flush_stdout(),
+            None => Ok(()),
+        }
+    }
+
+    fn finish(mut self) -> Result<Option<Staged>> {
+        if let (RejectsTo::File { always: true, .. }, None) = (&self.to, &self.out) {
+            self.put(None)?;
+        }
+        match self.out {
+            Some(out) => out.finish(),
+            None => Ok(None),
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! One scoring thread's analyzer and buffers, and the pool that keeps them between batches.
+
+use std::sync::Mutex;
+
+use super::scorer::Scorer;
+use super::sink::Encoder;
+use crate::analysis::{split_sentences, Analyzer, SentenceSpan};
+use crate::features::FeatureRow;
+use crate::io::{Article, Item, Rejected, StatementView};
+use crate::model::LinearHead;
+
+/// What scoring one item gives.
+pub(crate) enum Scored<P> {
+    /// A scored article's part, and how many statements it had.
+    Article {
+        /// What the encoder made of it.
+        part: P,
+        /// Its statements.
+        statements: usize,
+    },
+    /// Passed through from the reader.
+    Rejected(Rejected),
+}
+
+/// One statement's scores, borrowed from a worker's buffers.
+pub(crate) struct Scores<'a> {
+    /// Its feature row (TF-IDF weighed).
+    pub(crate) row: &'a FeatureRow,
+    pub(crate) best_topic: usize,
+    pub(crate) topic_probs: &'a [f64],
+    pub(crate) uncertain: bool,
+    pub(crate) stance: Option<usize>,
+    pub(crate) stance_probs: &'a [f64],
+    pub(crate) topic_terms: &'a [(String, f64)],
+    pub(crate) stance_terms: &'a [(String, f64)],
+}
+
+/// One thread's analyzer and buffers, kept from batch to batch.
+pub(crate) struct Worker {
+    analyzer: Analyzer,
+    /// The statement being scored.
+    row: FeatureRow,
+    /// The statement after it, analysed ahead.
+    next_row: FeatureRow,
+    topic_probs: Vec<f64>,
+    stance_probs: Vec<f64>,
+    topic_terms: Vec<(String, f64)>,
+    stance_terms: Vec<(String, f64)>,
+}
+
+impl Worker {
+    pub(crate) fn new(s: &Scorer) -> Worker {
+        Worker {
+            analyzer: s.vectorizer.analyzer(),
+            row: FeatureRow::default(),
+            next_row: FeatureRow::default(),
+            topic_probs: vec![0.0; s.topic_rows.n_classes()],
+            stance_probs: Vec::new(),
+            topic_terms: Vec::new(),
+            stance_terms: Vec::new(),
+        }
+    }
+
+    /// Scores the `spans` of `text` in order, handing each statement's scores to `each`.
+    ///
+    /// Note: the next statement is analysed first and its weight rows (with
+    /// the idf, in `IdfRows`) are prefetched, so they arrive while this
+    /// statement is weighed, its heads run and its row is written (the rows
+    /// and the idf of a large model are mostly not in cache: the heads waited
+    /// on the rows for 12% of the time, the weighing on the idf for 4%).
+    pub(crate) fn score_spans(
+        &mut self,
+        s: &Scorer,
+        text: &str,
+        spans: &[SentenceSpan],
+        mut each: impl FnMut(usize, &SentenceSpan, &Scores<'_>),
+    ) {
+        let vectorizer = &s.vectorizer;
+        if let Some(first) = spans.first() {
+            vectorizer.count_terms(&mut self.analyzer, first.slice(text), &mut self.row);
+        }
+        for (i, span) in spans.iter().enumerate() {
+            if let Some(next) = spans.get(i + 1) {
+                vectorizer.count_terms(&mut self.analyzer, next.slice(text), &mut self.next_row);
+                s.topic_rows.prefetch(&self.next_row.cols);
+            }
+            let row = &mut self.row;
+            s.topic_rows.weigh(&row.cols, &row.counts, &mut row.vals);
+            s.topic_rows
+                .probabilities(&row.cols, &row.vals, &mut self.topic_probs);
+            let best = LinearHead::argmax(&self.topic_probs);
+            let head = s.head_of(best);
+            let stance = head.map(|h| {
+                self.stance_probs.resize(h.n_classes(), 0.0);
+                h.probabilities(&self.row.cols, &self.row.vals, &mut self.stance_probs);
+                LinearHead::argmax(&self.stance_probs)
+            });
+            if let Some(k) = s.options.explain() {
+                s.explain(None, &self.row, best, k, &mut self.topic_terms);
+                match head.zip(stance) {
+                    Some((h, c)) => s.explain(Some(h), &self.row, c, k, &mut self.stance_terms),
+                    None => self.stance_terms.clear(),
+                }
+            }
+            let scores = Scores {
+                row: &self.row,
+                best_topic: best,
+                topic_probs: &self.topic_probs,
+                uncertain: s
+                    .options
+                    .min_confidence()
+                    .is_some_and(|p| self.topic_probs.get(best).is_some_and(|&b| b < p)),
+                stance,
+                stance_probs: if head.is_some() {
+                    &self.stance_probs
+                } else {
+                    &[]
+                },
+                topic_terms: &self.topic_terms,
+                stance_terms: &self.stance_terms,
+            };
+            each(i, span, &scores);
+            std::mem::swap(&mut self.row, &mut self.next_row);
+        }
+    }
+
+    /// Scores every sentence of `article` into `encoder`'s part.
+    pub(crate) fn score_article<E: Encoder>(
+        &mut self,
+        s: &Scorer,
+        encoder: &E,
+        article: &Article,
+    ) -> (E::Part, usize) {
+        let spans = split_sentences(&article.text);
+        let mut part = encoder.start(article, spans.len());
+        let text = article.text.as_str();
+        self.score_spans(s, text, &spans, |i, span, scores| {
+            let view = StatementView {
+                labels: &s.labels,
+                article,
+                sentence: i + 1,
+                start: span.start,
+                end: span.end,
+                text: span.slice(text),
+                best_topic: scores.best_topic,
+                topic_probs: scores.topic_probs,
+                uncertain: scores.uncertain,
+                min_confidence: s.options.min_confidence(),
+                stance: scores.stance,
+                stance_probs: scores.stance_probs,
+                topic_terms: scores.topic_terms,
+                stance_terms: scores.stance_terms,
+            };
+            encoder.statement(&mut part, &view);
+        });
+        encoder.end(&mut part, article);
+        (part, spans.len())
+    }
+
+    /// Scores one item: an article into `encoder`'s part, a reject passed through.
+    pub(crate) fn score_item<E: Encoder>(
+        &mut self,
+        s: &Scorer,
+        encoder: &E,
+        item: Item,
+    ) -> Scored<E::Part> {
+        match item {
+            Item::Article(article) => {
+                let (part, statements) = self.score_article(s, encoder, &article);
+                Scored::Article { part, statements }
+            }
+            Item::Rejected(r) => Scored::Rejected(r),
+        }
+    }
+}
+
+/// Workers kept between batches, so each thread's analyzer memo stays warm.
+pub(crate) struct Pool<'s> {
+    scorer: &'s Scorer,
+    idle: Mutex<Vec<Worker>>,
+}
+
+/// A worker on loan from the pool; it goes back when the lease is dropped.
+pub(crate) struct Lease<'p, 's> {
+    pool: &'p Pool<'s>,
+    worker: Option<Worker>,
+}
+
+impl<'s> Pool<'s> {
+    pub(crate) fn new(scorer: &'s Scorer) -> Pool<'s> {
+        Pool {
+            scorer,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub(crate) fn lease(&self) -> Lease<'_, 's> {
+        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        Lease {
+            pool: self,
+            worker: Some(idle.unwrap_or_else(|| Worker::new(self.scorer))),
+        }
+    }
+}
+
+impl Lease<'_, '_> {
+    fn worker(&mut self) -> &mut Worker {
+        let scorer = self.pool.scorer;
+        self.worker.get_or_insert_with(|| Worker::new(scorer))
+    }
+
+    pub(crate) fn score_item<E: Encoder>(&mut self, encoder: &E, item: Item) -> Scored<E::Part> {
+        let scorer = self.pool.scorer;
+        self.worker().score_item(scorer, encoder, item)
+    }
+
+    pub(crate) fn score_article<E: Encoder>(
+        &mut self,
+        encoder: &E,
+        article: &Article,
+    ) -> (E::Part, usize) {
+        let scorer = self.pool.scorer;
+        self.worker().score_article(scorer, encoder, article)
+    }
+
+    /// Scores `text` as one statement (not split into sentences), handing its scores to `each`.
+    pub(crate) fn score_whole(&mut self, text: &str, mut each: impl FnMut(&Scores<'_>)) {
+        let scorer = self.pool.scorer;
+        let whole = [SentenceSpan {
+            start: 0,
+            end: text.len(),
+        }];
+        self.worker()
+            .score_spans(scorer, text, &whole, |_, _, scores| each(scores));
+    }
+}
+
+impl Drop for Lease<'_, '_> {
+    fn drop(&mut self) {
+        if let (Some(w), Ok(mut idle)) = (self.worker.take(), self.pool.idle.lock()) {
+            idle.push(w);
+        }
+    }
+}
