@@ -76,7 +76,8 @@ pub enum Error {
     /// A parameter is out of its valid range.
     #[error("invalid parameter {name} = {value}: {reason}")]
     InvalidParam {
-        /// The parameter's name (as on the command line).
+        /// The parameter's name, as in its config struct (`ngram_max`); the CLI
+        /// names the flag instead (`--ngram-max`).
         name: &'static str,
         /// The value given.
         value: String,

@@ -693,7 +693,10 @@ fn invalid_parameters_are_rejected() {
     reject(&["--c", "-1"]);
     for bad in ["-1", "0", "NaN", "inf"] {
         let e = reject(&[&format!("--c={bad}")]);
-        assert!(e.contains("invalid parameter --c"), "{bad}: {e}");
+        assert!(
+            e.contains("--c must be a positive finite number"),
+            "{bad}: {e}"
+        );
     }
     let e = reject(&["--c", "one"]);
     assert!(e.contains("--c"), "{e}");

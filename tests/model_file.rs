@@ -727,14 +727,14 @@ fn ngram_ranges_beyond_the_maximum_are_refused_at_load() {
         (
             "char_ngrams",
             json!([1, 1_000_000_000]),
-            "--char-ngrams 1-1000000000",
+            "char_ngrams 1-1000000000",
         ),
-        ("char_ngrams", json!([1, 11]), "--char-ngrams 1-11"),
-        ("char_ngrams", json!([0, 3]), "--char-ngrams 0-3"),
-        ("char_ngrams", json!([4, 3]), "--char-ngrams 4-3"),
-        ("ngram_max", json!(1_000_000_000), "--ngram-max 1000000000"),
-        ("ngram_max", json!(7), "--ngram-max 7"),
-        ("ngram_max", json!(0), "--ngram-max 0"),
+        ("char_ngrams", json!([1, 11]), "char_ngrams 1-11"),
+        ("char_ngrams", json!([0, 3]), "char_ngrams 0-3"),
+        ("char_ngrams", json!([4, 3]), "char_ngrams 4-3"),
+        ("ngram_max", json!(1_000_000_000), "ngram_max 1000000000"),
+        ("ngram_max", json!(7), "ngram_max 7"),
+        ("ngram_max", json!(0), "ngram_max 0"),
     ] {
         let f = with_analyzer(key, value);
         refused(needle, &f, &["analyzer settings out of range", needle]);
@@ -751,7 +751,7 @@ fn ngram_ranges_beyond_the_maximum_are_refused_at_load() {
     let mut score = w.command();
     score.args(["score", "--model", "c.model", "word.txt", "--out", "s.csv"]);
     let out = common::output_within(score, Duration::from_secs(120));
-    refused_by_the_cli("score", &out, "--char-ngrams 1-1000000000");
+    refused_by_the_cli("score", &out, "char_ngrams 1-1000000000");
 }
 
 #[test]

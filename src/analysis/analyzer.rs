@@ -72,7 +72,7 @@ impl AnalyzerConfig {
     pub fn check(&self) -> Result<()> {
         if self.ngram_max > MAX_WORD_NGRAM {
             return Err(Error::InvalidParam {
-                name: "--ngram-max",
+                name: "ngram_max",
                 value: self.ngram_max.to_string(),
                 reason: format!(
                     "word n-grams can be at most {MAX_WORD_NGRAM} words long \
@@ -83,7 +83,7 @@ impl AnalyzerConfig {
         match self.char_ngrams {
             Some((min, max)) if !(1 <= min && min <= max && max <= MAX_CHAR_NGRAM) => {
                 Err(Error::InvalidParam {
-                    name: "--char-ngrams",
+                    name: "char_ngrams",
                     value: format!("{min}-{max}"),
                     reason: format!(
                         "needs 1 <= MIN <= MAX <= {MAX_CHAR_NGRAM} \
@@ -92,7 +92,7 @@ impl AnalyzerConfig {
                 })
             }
             None if self.ngram_max == 0 => Err(Error::InvalidParam {
-                name: "--ngram-max",
+                name: "ngram_max",
                 value: "0".into(),
                 reason: "without character n-grams the analyzer produces no terms".into(),
             }),
@@ -120,9 +120,9 @@ impl Default for AnalyzerConfig {
 /// surface form it has not seen before.
 ///
 /// Terms come out two ways: as strings ([`Analyzer::for_each_term`], for
-/// counting a corpus whose terms are not known yet), or, with a [`WordIds`]
-/// dictionary, as word ids plus character n-grams
-/// ([`Analyzer::for_each_word_id`], for looking terms up in a fitted
+/// counting a corpus whose terms are not known yet), or, with a word-id
+/// dictionary, as word ids plus character n-grams (`for_each_word_id`,
+/// crate-internal, for looking terms up in a fitted
 /// vocabulary without building n-gram strings).
 #[derive(Clone)]
 pub struct Analyzer {
@@ -523,19 +523,19 @@ mod tests {
         .check()
         .is_ok());
         for (bad, name) in [
-            (config(|c| c.ngram_max = MAX_WORD_NGRAM + 1), "--ngram-max"),
-            (config(|c| c.ngram_max = 1_000_000_000), "--ngram-max"),
-            (config(|c| c.ngram_max = 0), "--ngram-max"),
+            (config(|c| c.ngram_max = MAX_WORD_NGRAM + 1), "ngram_max"),
+            (config(|c| c.ngram_max = 1_000_000_000), "ngram_max"),
+            (config(|c| c.ngram_max = 0), "ngram_max"),
             (
                 config(|c| c.char_ngrams = Some((1, 100_000))),
-                "--char-ngrams",
+                "char_ngrams",
             ),
             (
                 config(|c| c.char_ngrams = Some((1, MAX_CHAR_NGRAM + 1))),
-                "--char-ngrams",
+                "char_ngrams",
             ),
-            (config(|c| c.char_ngrams = Some((0, 3))), "--char-ngrams"),
-            (config(|c| c.char_ngrams = Some((4, 3))), "--char-ngrams"),
+            (config(|c| c.char_ngrams = Some((0, 3))), "char_ngrams"),
+            (config(|c| c.char_ngrams = Some((4, 3))), "char_ngrams"),
         ] {
             match bad.check() {
                 Err(Error::InvalidParam { name: n, .. }) => assert_eq!(n, name, "{bad:?}"),

@@ -2,15 +2,15 @@
 //!
 //! The pipeline, one file per step:
 //!
-//! - [`sentence`]: news prose -> sentence byte ranges ([`split_sentences`]);
-//! - [`tokenize`]: NFKC + lowercase, then Unicode (UAX #29) words;
-//! - [`stopwords`]: optional per-language stop-word removal;
-//! - [`stem`]: memoised Snowball stemming behind the crate's [`Language`];
-//! - [`ngrams`]: word n-grams over stems, character n-grams of words;
-//! - [`analyzer`]: the [`Analyzer`] that runs all of the above for one text
+//! - `sentence.rs`: news prose -> sentence byte ranges ([`split_sentences`]);
+//! - `tokenize.rs`: NFKC + lowercase, then Unicode (UAX #29) words;
+//! - `stopwords.rs`: optional per-language stop-word removal;
+//! - `stem.rs`: memoised Snowball stemming behind the crate's [`Language`];
+//! - `ngrams.rs`: word n-grams over stems, character n-grams of words;
+//! - `analyzer.rs`: the [`Analyzer`] that runs all of the above for one text
 //!   and hands each term to a callback, configured by [`AnalyzerConfig`];
 //!   it remembers what each surface form became in a private memo (`memo.rs`);
-//! - [`word_ids`]: the dictionary of a vocabulary's words, so that a fitted
+//! - `word_ids.rs`: the dictionary of a vocabulary's words, so that a fitted
 //!   vocabulary is looked up by word ids rather than n-gram strings.
 
 mod analyzer;

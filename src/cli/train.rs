@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::ColumnArgs;
+use super::{flag_error, ColumnArgs};
 use crate::analysis::{AnalyzerConfig, Language};
 use crate::features::{DfBound, VectorizerConfig, VocabConfig};
 use crate::io::{check_outputs, read_labelled};
@@ -135,7 +135,7 @@ impl TrainArgs {
             cv_folds: self.cv,
             ..TrainConfig::default()
         };
-        config.check()?;
+        config.check().map_err(flag_error)?;
         Ok(config)
     }
 
@@ -217,7 +217,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         topics: &data.topics,
         stances: data.stances.as_deref(),
     };
-    let model = train(&set, &config, meta, &mut |line| eprintln!("{line}"))?;
+    let model = train(&set, &config, meta, &mut |line| eprintln!("{line}")).map_err(flag_error)?;
     model
         .save(&args.out)
         .with_context(|| format!("writing {}", args.out.display()))?;

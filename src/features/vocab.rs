@@ -123,10 +123,10 @@ impl Vocabulary {
         let max = config.max_df.docs(n_docs, true);
         if max < min {
             return Err(Error::InvalidParam {
-                name: "--max-df",
+                name: "max_df",
                 value: config.max_df.to_string(),
                 reason: format!(
-                    "allows at most {max} documents, fewer than --min-df's {min} on {n_docs} documents"
+                    "allows at most {max} of {n_docs} documents, fewer than the {min} min_df asks for"
                 ),
             });
         }
@@ -146,7 +146,7 @@ impl Vocabulary {
         if kept.is_empty() {
             return Err(Error::Training(format!(
                 "no terms left after pruning {} distinct terms of {n_docs} documents \
-                 (min_df={}, max_df={}); lower --min-df or raise --max-df",
+                 (min_df={}, max_df={}); lower min_df or raise max_df",
                 terms.len(),
                 config.min_df,
                 config.max_df
@@ -240,6 +240,6 @@ mod tests {
             },
         )
         .unwrap_err();
-        assert!(err.to_string().contains("--min-df"), "{err}");
+        assert!(err.to_string().contains("lower min_df"), "{err}");
     }
 }

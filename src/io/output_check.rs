@@ -17,7 +17,8 @@ use crate::error::{Error, Result};
 /// name. Only regular files are compared: a terminal, pipe or device can be
 /// read and written at once without losing anything.
 ///
-/// Each output that is a file must also pass [`check_destination`].
+/// Each output that is a file must also pass the destination check the
+/// atomic writer runs (a directory, for one, is refused).
 pub fn check_outputs(inputs: &[&Path], outputs: &[&Path]) -> Result<()> {
     for out in outputs.iter().filter(|p| !is_dash(p)) {
         check_destination(out)?;

@@ -32,7 +32,7 @@ pub struct StanceHeads {
 /// Cross-validation result for one value of C.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CvScore {
-    /// Which head: "topic" or "stance:<topic>" or "stance:*".
+    /// Which head: `"topic"` or `"stance:<topic>"` or `"stance:*"`.
     pub head: String,
     /// The C tried.
     pub c: f64,
@@ -151,7 +151,7 @@ impl StanceModel {
 /// The terms with the largest weights for one class of one head.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TopTerms {
-    /// "topic", or "stance:<topic>" (or "stance:*" for the shared head).
+    /// `"topic"`, or `"stance:<topic>"` (or `"stance:*"` for the shared head).
     pub head: String,
     /// The class.
     pub label: String,

@@ -57,7 +57,7 @@ impl LogisticParams {
     pub fn check(&self) -> Result<()> {
         if !(self.c.is_finite() && self.c > 0.0) {
             return Err(Error::InvalidParam {
-                name: "--c",
+                name: "c",
                 value: self.c.to_string(),
                 reason: "must be a positive finite number".into(),
             });

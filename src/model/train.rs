@@ -45,7 +45,7 @@ impl TrainConfig {
         self.logistic.check()?;
         if self.cv_folds < 2 && !self.c_grid.is_empty() {
             return Err(Error::InvalidParam {
-                name: "--cv",
+                name: "cv",
                 value: self.cv_folds.to_string(),
                 reason: "cross-validation needs at least 2 folds".into(),
             });

@@ -14,7 +14,7 @@ use crate::model::{IdfRows, LinearHead, StanceHead, StanceHeads, StanceModel, Tr
 /// `stance score` runs, for one text, many, or a stream (see [`run`](super::run)).
 ///
 /// Built from a [`StanceModel`], which it takes apart: the topic weights go
-/// into rows padded to cache lines with each feature's idf ([`IdfRows`]), the
+/// into rows padded to cache lines with each feature's idf (the model's `IdfRows`), the
 /// stance heads stay as they are. Scoring only reads it, so one `Scorer` is
 /// shared by every scoring thread.
 ///

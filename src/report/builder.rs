@@ -84,7 +84,8 @@ impl ReportBuilder {
         })
     }
 
-    /// Adds one statement, or rejects it (see [`check`]).
+    /// Adds one statement, or rejects it when a value is out of range (a
+    /// probability, a date, an empty label).
     ///
     /// A rejected row is already recorded in the report's problems; the
     /// returned copy is for the caller to show (e.g. on stderr).

@@ -142,7 +142,7 @@ impl<'a> StatementView<'a> {
 /// One scored statement (a sentence of an article): what `stance score
 /// --format jsonl` writes for it, owned.
 ///
-/// From a [`Scorer`](crate::Scorer) the probabilities are as computed
+/// From a [`Scorer`](crate::pipeline::Scorer) the probabilities are as computed
 /// (written, they are rounded to [`DECIMALS`](super::DECIMALS) digits); read
 /// back from a file by [`ScoredReader`](super::ScoredReader) they are as
 /// written, and the probability maps and terms, which `stance report` does not

@@ -23,7 +23,7 @@ pub enum ReportFormat {
     Markdown,
     /// Flat CSV tables, one per section, separated by a blank line.
     Csv,
-    /// The documented JSON schema (see [`crate::report::document`]).
+    /// The documented JSON schema (see `docs/REPORT_FORMAT.md`).
     Json,
     /// One self-contained HTML page with inline SVG charts.
     Html,
