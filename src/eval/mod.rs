@@ -4,5 +4,7 @@ pub(crate) mod cv;
 mod evaluate;
 mod metrics;
 
-pub use evaluate::{evaluate, predict, Evaluation, RowPrediction};
+pub use evaluate::{
+    evaluate, evaluate_in_articles, predict, predict_in_articles, Evaluation, RowPrediction,
+};
 pub use metrics::{ClassScores, Confusion, Metrics};
