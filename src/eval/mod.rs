@@ -1,9 +1,11 @@
 //! Evaluation: a model against labelled data, metrics, and cross-validation.
 
+mod audit;
 pub(crate) mod cv;
 mod evaluate;
 mod metrics;
 
+pub use audit::{audit, Suspect};
 pub use evaluate::{
     evaluate, evaluate_in_articles, predict, predict_in_articles, Evaluation, RowPrediction,
 };
