@@ -76,8 +76,8 @@ pub fn features_of(probs: &[f64], k: usize, sums: &[f64], i: usize, out: &mut Ve
         let mean = window.iter().map(|&j| row(j)[c]).sum::<f64>() / window.len() as f64;
         out.push(ln(mean));
     }
-    for c in 0..k {
-        out.push(ln((sums[c] - row(i)[c]) / (n - 1) as f64));
+    for (s, p) in sums.iter().zip(row(i)) {
+        out.push(ln((s - p) / (n - 1) as f64));
     }
     out.push((i == 0) as u8 as f64);
     out.push((i + 1 == n) as u8 as f64);
