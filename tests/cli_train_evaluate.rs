@@ -781,3 +781,97 @@ fn closed_stdout_pipe_ends_quietly_with_zero() {
         assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
     }
 }
+
+/// `evaluate --article-col` scores the shipped model's held-out articles in
+/// context (the context stage changes predictions, so the numbers differ
+/// from rows alone), and refuses an article whose rows are not together,
+/// naming the file and line.
+#[test]
+fn evaluate_in_article_context_and_refuse_scattered_articles() {
+    let w = Workdir::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let model = root.join("models/default.model");
+    let data = root.join("data/labelled_articles/test.csv");
+    let (model, data) = (model.to_str().unwrap(), data.to_str().unwrap());
+    let alone = w.evaluate_json(model, data, &[]);
+    let in_context = w.evaluate_json(model, data, &["--article-col", "article_id"]);
+    assert_eq!(in_context["n"], 619);
+    assert_ne!(alone["topic"]["accuracy"], in_context["topic"]["accuracy"]);
+    w.write(
+        "scattered.csv",
+        "article_id,text,topic,stance\na,Gaza talks resumed.,palestine,neutral\nb,It rained.,other,neutral\na,The census ended.,other,neutral\n",
+    );
+    let err = failed(&w.run(&[
+        "evaluate",
+        "--model",
+        model,
+        "--data",
+        "scattered.csv",
+        "--article-col",
+        "article_id",
+    ]));
+    assert!(
+        err.contains("scattered.csv:4") && err.contains("\"a\""),
+        "{err}"
+    );
+    let err = failed(&w.run(&[
+        "evaluate",
+        "--model",
+        model,
+        "--data",
+        "scattered.csv",
+        "--article-col",
+        "nope",
+    ]));
+    assert!(err.contains("nope"), "{err}");
+}
+
+/// `train --article-col --calibrate --audit` on articles made of the test
+/// corpus: the model has a context stage and temperatures, and the audit
+/// file has its header and only rows of the training data.
+#[test]
+fn train_with_articles_calibration_and_audit() {
+    let w = Workdir::new();
+    let mut csv = String::from("article_id,text,topic,stance\n");
+    for (i, r) in corpus(0).iter().enumerate() {
+        let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        csv.push_str(&format!(
+            "art{},{},{},{}\n",
+            i / 3,
+            quote(&r.text),
+            r.topic,
+            r.stance
+        ));
+    }
+    w.write("articles.csv", &csv);
+    let out = w.train(
+        "articles.csv",
+        "m.model",
+        &[
+            "--article-col",
+            "article_id",
+            "--calibrate",
+            "--audit",
+            "audit.csv",
+        ],
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("context:") && err.contains("calibration:"),
+        "{err}"
+    );
+    let model = stance::model::StanceModel::load(&w.path("m.model")).unwrap();
+    assert!(model.context.is_some() && model.calibration.is_some());
+    let audit = w.read("audit.csv");
+    assert!(
+        audit.starts_with("file,line,head,label,predicted,p_predicted,p_label,text\n"),
+        "{audit}"
+    );
+    assert!(
+        audit
+            .lines()
+            .skip(1)
+            .all(|l| l.starts_with("articles.csv,")),
+        "{audit}"
+    );
+}

@@ -7,8 +7,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::{ColumnArgs, ModelLimitArgs};
-use crate::eval::{evaluate, Evaluation};
-use crate::io::{check_outputs, read_labelled};
+use crate::eval::{evaluate, evaluate_in_articles, Evaluation};
+use crate::io::{check_outputs, read_column, read_labelled};
+use crate::model::article_runs;
 use crate::pipeline::{ScoreOptions, Scorer};
 
 /// Arguments of `stance evaluate`.
@@ -24,6 +25,11 @@ pub struct EvaluateArgs {
     pub cols: ColumnArgs,
     #[command(flatten)]
     pub limit: ModelLimitArgs,
+    /// Column of each row's article id (rows of an article contiguous, in
+    /// article order): each row is scored in its article's context, as
+    /// `score` scores the article; without it, each row alone.
+    #[arg(long, value_name = "COL")]
+    pub article_col: Option<String>,
     /// Print one JSON object instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -42,7 +48,28 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
             args.data.display()
         );
     }
-    let ev = evaluate(&scorer, &data.texts, &data.topics, data.stances.as_deref());
+    let ev = match &args.article_col {
+        None => evaluate(&scorer, &data.texts, &data.topics, data.stances.as_deref()),
+        Some(col) => {
+            let articles = read_column(&args.data, col)?;
+            if let Err(row) = article_runs(&articles) {
+                anyhow::bail!(
+                    "{}:{}: article {:?} comes back after other articles; \
+                     --article-col needs each article's rows together, in article order",
+                    args.data.display(),
+                    data.lines[row],
+                    articles[row]
+                );
+            }
+            evaluate_in_articles(
+                &scorer,
+                &data.texts,
+                &data.topics,
+                data.stances.as_deref(),
+                &articles,
+            )?
+        }
+    };
     // Note: write errors (a closed pipe) come back as values, so main can end quietly.
     print(&args, &ev).context("cannot write the evaluation to stdout")?;
     Ok(ExitCode::SUCCESS)

@@ -7,9 +7,11 @@ use anyhow::Context;
 
 use super::{flag_error, ColumnArgs};
 use crate::analysis::{AnalyzerConfig, Language};
+use crate::eval::audit;
 use crate::features::{DfBound, VectorizerConfig, VocabConfig};
-use crate::io::{check_outputs, read_labelled};
+use crate::io::{check_outputs, commit, read_column, read_labelled, Output};
 use crate::model::DEFAULT_MAX_MODEL_BYTES;
+use crate::model::{article_runs, refine, RefineConfig};
 use crate::model::{
     train, ClassWeight, LogisticParams, TrainConfig, TrainingMeta, TrainingSet, DEFAULT_C_GRID,
 };
@@ -17,9 +19,10 @@ use crate::model::{
 /// Arguments of `stance train`.
 #[derive(Debug, clap::Args)]
 pub struct TrainArgs {
-    /// Labelled CSV (header with text, topic and optionally stance columns).
-    #[arg(long)]
-    pub data: PathBuf,
+    /// Labelled CSV (header with text, topic and optionally stance columns);
+    /// repeat it to train on several files, read in the order given.
+    #[arg(long, required = true)]
+    pub data: Vec<PathBuf>,
     /// Where to write the model.
     #[arg(long)]
     pub out: PathBuf,
@@ -64,6 +67,18 @@ pub struct TrainArgs {
     /// Folds for choosing C by cross-validation.
     #[arg(long, default_value_t = 5)]
     pub cv: usize,
+    /// Column of each row's article id (an article's rows together, in
+    /// order): fits the article-context stage on out-of-fold predictions of
+    /// the articles. Files without the column are statements alone.
+    #[arg(long, value_name = "COL")]
+    pub article_col: Option<String>,
+    /// Fit a temperature per head on out-of-fold predictions (calibrated probabilities).
+    #[arg(long)]
+    pub calibrate: bool,
+    /// Write the training rows whose out-of-fold prediction confidently
+    /// disagrees with their label (suspected label errors) to this CSV.
+    #[arg(long, value_name = "FILE")]
+    pub audit: Option<PathBuf>,
     /// L-BFGS iteration limit per head.
     #[arg(long, default_value_t = 1000)]
     pub max_iter: u64,
@@ -176,28 +191,155 @@ impl TrainArgs {
             ("max_iter".into(), self.max_iter.to_string()),
             ("tol".into(), self.tol.to_string()),
         ];
+        // Note: recorded only when given, so models trained without them keep their bytes.
+        if let Some(col) = &self.article_col {
+            p.push(("article_col".into(), col.clone()));
+        }
+        if self.calibrate {
+            p.push(("calibrate".into(), "true".into()));
+        }
         p.sort();
         p
     }
 }
 
+/// The training files, concatenated.
+struct Training {
+    texts: Vec<String>,
+    topics: Vec<String>,
+    stances: Option<Vec<String>>,
+    /// Each row's article (file number and id; empty for a statement alone), with `--article-col`.
+    articles: Option<Vec<String>>,
+    /// Each row's file and 1-based line.
+    origin: Vec<(usize, u64)>,
+    sha256: Vec<String>,
+}
+
+fn read_training(args: &TrainArgs) -> anyhow::Result<Training> {
+    let mut t = Training {
+        texts: Vec::new(),
+        topics: Vec::new(),
+        stances: None,
+        articles: args.article_col.as_ref().map(|_| Vec::new()),
+        origin: Vec::new(),
+        sha256: Vec::new(),
+    };
+    for (f, path) in args.data.iter().enumerate() {
+        let data = read_labelled(path, &args.cols.columns())?;
+        if f > 0 && data.stances.is_some() != t.stances.is_some() {
+            anyhow::bail!(
+                "{}: {} a {:?} column and {} {}: all training files must have stance or none",
+                path.display(),
+                if data.stances.is_some() {
+                    "has"
+                } else {
+                    "has no"
+                },
+                args.cols.stance_col,
+                args.data[0].display(),
+                if t.stances.is_some() {
+                    "has"
+                } else {
+                    "has not"
+                },
+            );
+        }
+        if let (Some(col), Some(articles)) = (&args.article_col, t.articles.as_mut()) {
+            let ids = match read_column(path, col) {
+                Ok(ids) => ids,
+                Err(crate::Error::MissingColumn { .. }) => vec![String::new(); data.texts.len()],
+                Err(e) => return Err(e.into()),
+            };
+            if let Err(row) = article_runs(&ids) {
+                anyhow::bail!(
+                    "{}:{}: article {:?} comes back after other articles; \
+                     --article-col needs each article's rows together, in article order",
+                    path.display(),
+                    data.lines[row],
+                    ids[row]
+                );
+            }
+            articles.extend(ids.into_iter().map(|id| {
+                if id.is_empty() {
+                    id
+                } else {
+                    format!("{f}:{id}")
+                }
+            }));
+        }
+        t.origin.extend(data.lines.iter().map(|&l| (f, l)));
+        t.texts.extend(data.texts);
+        t.topics.extend(data.topics);
+        match (t.stances.as_mut(), data.stances) {
+            (Some(s), Some(d)) => s.extend(d),
+            (None, Some(d)) if f == 0 => t.stances = Some(d),
+            _ => {}
+        }
+        t.sha256.push(data.sha256);
+    }
+    Ok(t)
+}
+
+/// Writes the audit's suspects as CSV: where each row is, its text, the head, label and prediction.
+fn write_audit(
+    path: &std::path::Path,
+    args: &TrainArgs,
+    data: &Training,
+    suspects: &[crate::eval::Suspect],
+) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "file",
+        "line",
+        "head",
+        "label",
+        "predicted",
+        "p_predicted",
+        "p_label",
+        "text",
+    ])?;
+    for s in suspects {
+        let (f, line) = data.origin[s.row];
+        w.write_record([
+            args.data[f].display().to_string(),
+            line.to_string(),
+            s.head.clone(),
+            s.label.clone(),
+            s.predicted.clone(),
+            format!("{:.4}", s.p_predicted),
+            format!("{:.4}", s.p_label),
+            data.texts[s.row].clone(),
+        ])?;
+    }
+    let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut out = Output::create(path)?;
+    out.put(&bytes)?;
+    commit(out.finish()?)?;
+    Ok(())
+}
+
 /// Runs `stance train`.
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let config = args.config()?;
-    check_outputs(&[&args.data], &[&args.out])?;
-    let data = read_labelled(&args.data, &args.cols.columns())?;
+    let inputs: Vec<&std::path::Path> = args.data.iter().map(PathBuf::as_path).collect();
+    let mut outputs: Vec<&std::path::Path> = vec![&args.out];
+    outputs.extend(args.audit.as_deref());
+    check_outputs(&inputs, &outputs)?;
+    let data = read_training(&args)?;
     let stance_note = if data.stances.is_some() {
         "topic + stance"
     } else {
         "topic only (no stance column)"
     };
+    let names: Vec<String> = args.data.iter().map(|p| p.display().to_string()).collect();
     eprintln!(
         "read {} rows from {}: {stance_note}",
         data.texts.len(),
-        args.data.display()
+        names.join(", ")
     );
     let meta = TrainingMeta {
-        data_sha256: data.sha256.clone(),
+        // Note: one file's hash as before; several files' hashes joined by commas, in order.
+        data_sha256: data.sha256.join(","),
         n_rows: data.texts.len(),
         columns: vec![
             args.cols.text_col.clone(),
@@ -217,7 +359,34 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         topics: &data.topics,
         stances: data.stances.as_deref(),
     };
-    let model = train(&set, &config, meta, &mut |line| eprintln!("{line}")).map_err(flag_error)?;
+    let mut model =
+        train(&set, &config, meta, &mut |line| eprintln!("{line}")).map_err(flag_error)?;
+    if args.article_col.is_some() || args.calibrate || args.audit.is_some() {
+        let refine_config = RefineConfig {
+            folds: args.cv.max(2),
+            context: args.article_col.is_some(),
+            calibrate: args.calibrate,
+            ..RefineConfig::default()
+        };
+        let oof = refine(
+            &mut model,
+            &set,
+            data.articles.as_deref(),
+            &config,
+            &refine_config,
+            &mut |line| eprintln!("{line}"),
+        )?;
+        if let Some(path) = &args.audit {
+            let suspects = audit(&model, &oof, &data.topics, data.stances.as_deref());
+            write_audit(path, &args, &data, &suspects)
+                .with_context(|| format!("writing {}", path.display()))?;
+            eprintln!(
+                "audit: {} suspected label errors written to {}",
+                suspects.len(),
+                path.display()
+            );
+        }
+    }
     model
         .save(&args.out)
         .with_context(|| format!("writing {}", args.out.display()))?;

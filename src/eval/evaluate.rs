@@ -9,7 +9,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::metrics::Metrics;
-use crate::model::LinearHead;
+use crate::analysis::SentenceSpan;
+use crate::error::Result;
+use crate::model::{article_groups, LinearHead};
 use crate::pipeline::{Pool, Scorer};
 
 /// The JSON printed by `stance evaluate --json` (a contract: scripts read these keys).
@@ -81,6 +83,65 @@ pub fn predict(scorer: &Scorer, texts: &[String], gold_topics: &[String]) -> Vec
         .collect()
 }
 
+/// The predictions for `texts` as statements of their articles (`articles`:
+/// each row's article id; an article's rows contiguous and in order, an
+/// empty id a statement alone): each article's statements are scored
+/// together, exactly as `stance score` scores an article whose sentences
+/// they are (in parallel over articles). With a model without a context
+/// stage, or for an article of one statement, this is [`predict`].
+///
+/// Fails when an article's rows are not contiguous (naming the 1-based row).
+pub fn predict_in_articles(
+    scorer: &Scorer,
+    texts: &[String],
+    gold_topics: &[String],
+    articles: &[String],
+) -> Result<Vec<RowPrediction>> {
+    let groups = article_groups(articles)?;
+    let pool = Pool::new(scorer);
+    let topics = &scorer.labels().topics;
+    let per_article: Vec<Vec<RowPrediction>> = groups
+        .par_iter()
+        .map_init(
+            || pool.lease(),
+            |lease, &(start, end)| {
+                // Note: the statements joined by line breaks; only the spans are analysed.
+                let mut text = String::new();
+                let mut spans = Vec::with_capacity(end - start);
+                for t in &texts[start..end] {
+                    if !text.is_empty() {
+                        text.push('\n');
+                    }
+                    let from = text.len();
+                    text.push_str(t);
+                    spans.push(SentenceSpan {
+                        start: from,
+                        end: text.len(),
+                    });
+                }
+                let mut out = Vec::with_capacity(end - start);
+                lease.score_given_spans(&text, &spans, |i, _, s| {
+                    let labels = scorer.labels().stances_of(s.best_topic);
+                    let stance = s.stance.and_then(|i| labels.get(i)).cloned();
+                    let given = match scorer.stance_head_named(&gold_topics[start + i]) {
+                        Some(head) => Some(stance_of(head, s.row)),
+                        None => stance.clone(),
+                    };
+                    out.push(RowPrediction {
+                        topic: topics.get(s.best_topic).cloned().unwrap_or_default(),
+                        topic_probs: s.topic_probs.to_vec(),
+                        stance,
+                        stance_probs: s.stance_probs.to_vec(),
+                        stance_given_topic: given,
+                    });
+                });
+                out
+            },
+        )
+        .collect();
+    Ok(per_article.into_iter().flatten().collect())
+}
+
 /// The label `head` gives the feature row.
 fn stance_of(head: &LinearHead, row: &crate::features::FeatureRow) -> String {
     let mut p = vec![0.0; head.n_classes()];
@@ -98,7 +159,31 @@ pub fn evaluate(
     topics: &[String],
     stances: Option<&[String]>,
 ) -> Evaluation {
-    let preds = predict(scorer, texts, topics);
+    evaluation_of(scorer, &predict(scorer, texts, topics), topics, stances)
+}
+
+/// [`evaluate`] with each text a statement of its article (`articles`: the
+/// article id of each row, rows of an article contiguous, an empty id a
+/// statement alone), scored in its article's context as `stance score`
+/// scores an article ([`predict_in_articles`]).
+pub fn evaluate_in_articles(
+    scorer: &Scorer,
+    texts: &[String],
+    topics: &[String],
+    stances: Option<&[String]>,
+    articles: &[String],
+) -> Result<Evaluation> {
+    let preds = predict_in_articles(scorer, texts, topics, articles)?;
+    Ok(evaluation_of(scorer, &preds, topics, stances))
+}
+
+/// The metrics of predictions `preds` of rows with gold `topics` and `stances`.
+fn evaluation_of(
+    scorer: &Scorer,
+    preds: &[RowPrediction],
+    topics: &[String],
+    stances: Option<&[String]>,
+) -> Evaluation {
     let pred_topics: Vec<String> = preds.iter().map(|p| p.topic.clone()).collect();
     let topic = Metrics::compute(topics, &pred_topics);
     let (mut stance, mut given, mut joint) = (None, None, None);
@@ -111,19 +196,19 @@ pub fn evaluate(
             .iter()
             .map(|p| p.stance_given_topic.clone().unwrap_or_default())
             .collect();
-        let both = (0..texts.len())
+        let both = (0..preds.len())
             .filter(|&i| pred_topics[i] == topics[i] && e2e[i] == gold[i])
             .count();
-        joint = Some(if texts.is_empty() {
+        joint = Some(if preds.is_empty() {
             0.0
         } else {
-            both as f64 / texts.len() as f64
+            both as f64 / preds.len() as f64
         });
         stance = Some(Metrics::compute(gold, &e2e));
         given = Some(Metrics::compute(gold, &gt));
     }
     Evaluation {
-        n: texts.len(),
+        n: preds.len(),
         topic,
         stance,
         stance_given_topic: given,

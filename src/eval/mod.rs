@@ -1,8 +1,12 @@
 //! Evaluation: a model against labelled data, metrics, and cross-validation.
 
+mod audit;
 pub(crate) mod cv;
 mod evaluate;
 mod metrics;
 
-pub use evaluate::{evaluate, predict, Evaluation, RowPrediction};
+pub use audit::{audit, Suspect};
+pub use evaluate::{
+    evaluate, evaluate_in_articles, predict, predict_in_articles, Evaluation, RowPrediction,
+};
 pub use metrics::{ClassScores, Confusion, Metrics};

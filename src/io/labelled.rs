@@ -100,6 +100,36 @@ pub fn read_labelled(path: &Path, cols: &Columns) -> Result<LabelledData> {
     Ok(data)
 }
 
+/// One more column of a labelled file, row by row as [`read_labelled`]
+/// reads its rows (empty fields kept, trimmed): e.g. the article id of each
+/// statement. A missing column is an error listing the header's columns.
+pub fn read_column(path: &Path, column: &str) -> Result<Vec<String>> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let (counting, lines) = CountingReader::new(Box::new(Cursor::new(bytes)));
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(counting);
+    let line_of = |position: Option<&csv::Position>| lines.borrow_mut().line_of(position);
+    let header = match rdr.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(csv_error(path, &e, line_of(e.position()))),
+    };
+    let i = header
+        .iter()
+        .position(|h| h == column)
+        .ok_or_else(|| Error::MissingColumn {
+            path: path.to_path_buf(),
+            column: column.to_string(),
+            available: header.iter().collect::<Vec<_>>().join(", "),
+        })?;
+    let mut out = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| csv_error(path, &e, line_of(e.position())))?;
+        out.push(rec.get(i).unwrap_or("").trim().to_string());
+    }
+    Ok(out)
+}
+
 /// A csv error as ours, with the file and its 1-based `line`.
 pub(crate) fn csv_error(path: &Path, e: &csv::Error, line: u64) -> Error {
     let message = match e.kind() {

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::calibrate::Calibration;
+use super::context::ArticleContext;
 use super::head::LinearHead;
 use crate::features::{FeatureRow, Vectorizer};
 
@@ -70,6 +72,10 @@ pub struct StanceModel {
     pub stance: Option<StanceHeads>,
     /// Provenance.
     pub meta: TrainingMeta,
+    /// The article-context stage for the topic head, when trained with articles.
+    pub context: Option<ArticleContext>,
+    /// The heads' temperatures, when trained with calibration.
+    pub calibration: Option<Calibration>,
 }
 
 /// One statement's prediction.

@@ -1,6 +1,8 @@
 //! The model: loss, optimiser, fitted heads, training and the model file.
 
+mod calibrate;
 mod classifier;
+mod context;
 mod head;
 mod idf_rows;
 mod lbfgs;
@@ -8,6 +10,7 @@ mod linfa_impl;
 pub(crate) mod logistic;
 mod loss;
 mod persist;
+mod refine;
 mod softmax;
 mod sparse_dot;
 mod train;
@@ -17,13 +20,16 @@ mod train;
 #[allow(dead_code)]
 mod vecops;
 
+pub use calibrate::{apply_temperature, expected_calibration_error, fit_temperature, Calibration};
 pub use classifier::{
     CvScore, Prediction, StanceHead, StanceHeads, StanceModel, StancePrediction, TopTerms,
     TrainingMeta, UNCERTAIN,
 };
+pub use context::{article_groups, article_runs, ArticleContext, CONTEXT_FEATURES};
 pub use head::{LinearHead, MAX_ABS_WEIGHT};
 pub(crate) use idf_rows::IdfRows;
 pub use logistic::{fit, sample_weights, ClassWeight, FitReport, Fitted, LogisticParams};
 pub use loss::LossProblem;
 pub use persist::{DEFAULT_MAX_MODEL_BYTES, FORMAT_VERSION, MAGIC};
+pub use refine::{refine, OutOfFold, RefineConfig};
 pub use train::{train, TrainConfig, TrainingSet, DEFAULT_C_GRID};

@@ -21,7 +21,9 @@ use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::calibrate::Calibration;
 use super::classifier::{StanceHead, StanceHeads, StanceModel, TrainingMeta, UNCERTAIN};
+use super::context::ArticleContext;
 use super::head::{LinearHead, MAX_ABS_WEIGHT};
 use super::logistic::FitReport;
 use crate::error::{Error, Result};
@@ -63,6 +65,12 @@ struct Header {
     topic: HeadInfo,
     stance: Option<StanceInfo>,
     meta: TrainingMeta,
+    /// The article-context stage (absent in older files and models trained without articles).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    context: Option<ArticleContext>,
+    /// The heads' temperatures (absent in older files and uncalibrated models).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    calibration: Option<Calibration>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -117,6 +125,8 @@ impl StanceModel {
             topic: info(&self.topic),
             stance,
             meta: self.meta.clone(),
+            context: self.context.clone(),
+            calibration: self.calibration.clone(),
         };
         let json = serde_json::to_vec(&header).unwrap_or_default();
         let mut p = Vec::new();
@@ -306,6 +316,19 @@ fn parse_payload(r: &mut PayloadReader) -> std::result::Result<StanceModel, Stri
              statements (`score --min-confidence`, `report`); retrain with another name"
         ));
     }
+    let k = header.topic.labels.len();
+    if let Some(c) = &header.context {
+        c.check(k)?;
+    }
+    if let Some(c) = &header.calibration {
+        let ok = |t: &f64| t.is_finite() && *t > 0.0;
+        if c.stance.len() != k || !(ok(&c.topic) && ok(&c.shared_stance) && c.stance.iter().all(ok))
+        {
+            return Err(format!(
+                "the calibration needs {k} positive finite stance temperatures and positive finite topic and shared ones"
+            ));
+        }
+    }
     let n_terms = usize::try_from(r.u64()?).unwrap_or(usize::MAX);
     if n_terms != header.n_features {
         return Err(format!(
@@ -338,6 +361,8 @@ fn parse_payload(r: &mut PayloadReader) -> std::result::Result<StanceModel, Stri
         topic,
         stance,
         meta: header.meta,
+        context: header.context,
+        calibration: header.calibration,
     })
 }
 

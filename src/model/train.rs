@@ -139,6 +139,8 @@ pub fn train(
         topic,
         stance,
         meta: TrainingMeta { cv, ..meta },
+        context: None,
+        calibration: None,
     })
 }
 

@@ -8,7 +8,9 @@ use super::worker::Pool;
 use crate::error::{Error, Result};
 use crate::features::{display_term, FeatureRow, Vectorizer};
 use crate::io::{Article, Labels, Statement, UNCERTAIN};
-use crate::model::{IdfRows, LinearHead, StanceHead, StanceHeads, StanceModel, TrainingMeta};
+use crate::model::{
+    ArticleContext, IdfRows, LinearHead, StanceHead, StanceHeads, StanceModel, TrainingMeta,
+};
 
 /// A trained model in the form scoring reads, with checked options: what
 /// `stance score` runs, for one text, many, or a stream (see [`run`](super::run)).
@@ -46,6 +48,12 @@ pub struct Scorer {
     pub(super) labels: Labels,
     pub(super) options: ValidScoreOptions,
     meta: TrainingMeta,
+    /// The article-context stage, used on articles of two or more statements.
+    pub(super) context: Option<ArticleContext>,
+    /// The topic head's temperature (1 when the model is not calibrated).
+    pub(super) topic_temperature: f64,
+    /// Per entry of `stance_heads`, its temperature.
+    stance_temperatures: Vec<f64>,
 }
 
 impl Scorer {
@@ -60,6 +68,8 @@ impl Scorer {
             topic,
             stance,
             meta,
+            context,
+            calibration,
         } = model;
         if let Some(p) = options.min_confidence() {
             if topic.labels.iter().any(|t| t == UNCERTAIN) {
@@ -79,16 +89,21 @@ impl Scorer {
         })?;
         let has_stance = stance.is_some();
         let mut stance_heads = Vec::new();
+        let mut stance_temperatures = Vec::new();
         let (mut head_of_topic, mut shared_head) = (Vec::new(), None);
+        let cal = calibration.as_ref();
         if let Some(StanceHeads { per_topic, shared }) = stance {
             shared_head = shared.map(|h| {
                 stance_heads.push(h);
+                stance_temperatures.push(cal.map_or(1.0, |c| c.shared_stance));
                 stance_heads.len() - 1
             });
-            for h in per_topic {
+            for (t, h) in per_topic.into_iter().enumerate() {
                 head_of_topic.push(match h {
                     StanceHead::Own(h) => {
                         stance_heads.push(*h);
+                        stance_temperatures
+                            .push(cal.and_then(|c| c.stance.get(t).copied()).unwrap_or(1.0));
                         Some(stance_heads.len() - 1)
                     }
                     StanceHead::Shared => shared_head,
@@ -115,6 +130,9 @@ impl Scorer {
             labels,
             options,
             meta,
+            context,
+            topic_temperature: calibration.as_ref().map_or(1.0, |c| c.topic),
+            stance_temperatures,
         })
     }
 
@@ -147,6 +165,21 @@ impl Scorer {
     pub(super) fn head_of(&self, topic: usize) -> Option<&LinearHead> {
         let i = self.head_of_topic.get(topic).copied().flatten()?;
         self.stance_heads.get(i)
+    }
+
+    /// The temperature of the stance head used for the topic at `topic`.
+    pub(super) fn stance_temperature_of(&self, topic: usize) -> f64 {
+        self.head_of_topic
+            .get(topic)
+            .copied()
+            .flatten()
+            .and_then(|i| self.stance_temperatures.get(i).copied())
+            .unwrap_or(1.0)
+    }
+
+    /// Whether the model scores articles of two or more statements in context.
+    pub fn has_context(&self) -> bool {
+        self.context.is_some()
     }
 
     /// The stance head for a topic given by name: its own, else the shared

@@ -7,7 +7,7 @@ use super::sink::Encoder;
 use crate::analysis::{split_sentences, Analyzer, SentenceSpan};
 use crate::features::FeatureRow;
 use crate::io::{Article, Item, Rejected, StatementView};
-use crate::model::LinearHead;
+use crate::model::{apply_temperature, ArticleContext, LinearHead};
 
 /// What scoring one item gives.
 pub(crate) enum Scored<P> {
@@ -46,6 +46,65 @@ pub(crate) struct Worker {
     stance_probs: Vec<f64>,
     topic_terms: Vec<(String, f64)>,
     stance_terms: Vec<(String, f64)>,
+    /// An article's rows, when it is scored in context.
+    rows: Vec<FeatureRow>,
+    /// Its statements' first-stage topic probabilities.
+    first_probs: Vec<f64>,
+    /// And the context stage's.
+    context_probs: Vec<f64>,
+}
+
+/// A worker's per-statement output buffers.
+struct Outputs<'w> {
+    stance_probs: &'w mut Vec<f64>,
+    topic_terms: &'w mut Vec<(String, f64)>,
+    stance_terms: &'w mut Vec<(String, f64)>,
+}
+
+impl Outputs<'_> {
+    /// The stance and explanations of a statement with feature row `row`
+    /// and (final) topic probabilities `topic_probs`, handed to `each`.
+    fn finish(
+        &mut self,
+        s: &Scorer,
+        row: &FeatureRow,
+        topic_probs: &[f64],
+        each: impl FnOnce(&Scores<'_>),
+    ) {
+        let best = LinearHead::argmax(topic_probs);
+        let head = s.head_of(best);
+        let stance = head.map(|h| {
+            self.stance_probs.resize(h.n_classes(), 0.0);
+            h.probabilities(&row.cols, &row.vals, self.stance_probs);
+            apply_temperature(self.stance_probs, s.stance_temperature_of(best));
+            LinearHead::argmax(self.stance_probs)
+        });
+        if let Some(k) = s.options.explain() {
+            s.explain(None, row, best, k, self.topic_terms);
+            match head.zip(stance) {
+                Some((h, c)) => s.explain(Some(h), row, c, k, self.stance_terms),
+                None => self.stance_terms.clear(),
+            }
+        }
+        let scores = Scores {
+            row,
+            best_topic: best,
+            topic_probs,
+            uncertain: s
+                .options
+                .min_confidence()
+                .is_some_and(|p| topic_probs.get(best).is_some_and(|&b| b < p)),
+            stance,
+            stance_probs: if head.is_some() {
+                self.stance_probs
+            } else {
+                &[]
+            },
+            topic_terms: self.topic_terms,
+            stance_terms: self.stance_terms,
+        };
+        each(&scores);
+    }
 }
 
 impl Worker {
@@ -58,6 +117,9 @@ impl Worker {
             stance_probs: Vec::new(),
             topic_terms: Vec::new(),
             stance_terms: Vec::new(),
+            rows: Vec::new(),
+            first_probs: Vec::new(),
+            context_probs: Vec::new(),
         }
     }
 
@@ -75,6 +137,9 @@ impl Worker {
         spans: &[SentenceSpan],
         mut each: impl FnMut(usize, &SentenceSpan, &Scores<'_>),
     ) {
+        if let (Some(context), true) = (s.context.as_ref(), spans.len() > 1) {
+            return self.score_in_context(s, context, text, spans, each);
+        }
         let vectorizer = &s.vectorizer;
         if let Some(first) = spans.first() {
             vectorizer.count_terms(&mut self.analyzer, first.slice(text), &mut self.row);
@@ -88,39 +153,61 @@ impl Worker {
             s.topic_rows.weigh(&row.cols, &row.counts, &mut row.vals);
             s.topic_rows
                 .probabilities(&row.cols, &row.vals, &mut self.topic_probs);
-            let best = LinearHead::argmax(&self.topic_probs);
-            let head = s.head_of(best);
-            let stance = head.map(|h| {
-                self.stance_probs.resize(h.n_classes(), 0.0);
-                h.probabilities(&self.row.cols, &self.row.vals, &mut self.stance_probs);
-                LinearHead::argmax(&self.stance_probs)
-            });
-            if let Some(k) = s.options.explain() {
-                s.explain(None, &self.row, best, k, &mut self.topic_terms);
-                match head.zip(stance) {
-                    Some((h, c)) => s.explain(Some(h), &self.row, c, k, &mut self.stance_terms),
-                    None => self.stance_terms.clear(),
-                }
-            }
-            let scores = Scores {
-                row: &self.row,
-                best_topic: best,
-                topic_probs: &self.topic_probs,
-                uncertain: s
-                    .options
-                    .min_confidence()
-                    .is_some_and(|p| self.topic_probs.get(best).is_some_and(|&b| b < p)),
-                stance,
-                stance_probs: if head.is_some() {
-                    &self.stance_probs
-                } else {
-                    &[]
-                },
-                topic_terms: &self.topic_terms,
-                stance_terms: &self.stance_terms,
+            apply_temperature(&mut self.topic_probs, s.topic_temperature);
+            let mut out = Outputs {
+                stance_probs: &mut self.stance_probs,
+                topic_terms: &mut self.topic_terms,
+                stance_terms: &mut self.stance_terms,
             };
-            each(i, span, &scores);
+            out.finish(s, &self.row, &self.topic_probs, |scores| {
+                each(i, span, scores)
+            });
             std::mem::swap(&mut self.row, &mut self.next_row);
+        }
+    }
+
+    /// [`Worker::score_spans`] for an article of two or more statements and
+    /// a model with a context stage: every statement's topic probabilities
+    /// first, then the context stage over them, then each statement's stance
+    /// under its topic in context.
+    ///
+    /// Note: the rows of the whole article are kept (memory bounded by the
+    /// article's size, as the spans are), so no statement is analysed twice.
+    fn score_in_context(
+        &mut self,
+        s: &Scorer,
+        context: &ArticleContext,
+        text: &str,
+        spans: &[SentenceSpan],
+        mut each: impl FnMut(usize, &SentenceSpan, &Scores<'_>),
+    ) {
+        let k = s.topic_rows.n_classes();
+        let n = spans.len();
+        if self.rows.len() < n {
+            self.rows.resize_with(n, FeatureRow::default);
+        }
+        self.first_probs.clear();
+        self.first_probs.resize(n * k, 0.0);
+        for (i, span) in spans.iter().enumerate() {
+            let row = &mut self.rows[i];
+            s.vectorizer
+                .count_terms(&mut self.analyzer, span.slice(text), row);
+            s.topic_rows.weigh(&row.cols, &row.counts, &mut row.vals);
+            s.topic_rows.probabilities(
+                &row.cols,
+                &row.vals,
+                &mut self.first_probs[i * k..(i + 1) * k],
+            );
+        }
+        context.apply(&self.first_probs, k, &mut self.context_probs);
+        for (i, span) in spans.iter().enumerate() {
+            let mut out = Outputs {
+                stance_probs: &mut self.stance_probs,
+                topic_terms: &mut self.topic_terms,
+                stance_terms: &mut self.stance_terms,
+            };
+            let probs = &self.context_probs[i * k..(i + 1) * k];
+            out.finish(s, &self.rows[i], probs, |scores| each(i, span, scores));
         }
     }
 
@@ -221,6 +308,17 @@ impl Lease<'_, '_> {
     ) -> (E::Part, usize) {
         let scorer = self.pool.scorer;
         self.worker().score_article(scorer, encoder, article)
+    }
+
+    /// Scores the given `spans` of `text` as one article's statements, in order.
+    pub(crate) fn score_given_spans(
+        &mut self,
+        text: &str,
+        spans: &[SentenceSpan],
+        each: impl FnMut(usize, &SentenceSpan, &Scores<'_>),
+    ) {
+        let scorer = self.pool.scorer;
+        self.worker().score_spans(scorer, text, spans, each);
     }
 
     /// Scores `text` as one statement (not split into sentences), handing its scores to `each`.
