@@ -157,9 +157,8 @@ impl NativeModel {
         let mut articles = Vec::with_capacity(n);
         for (i, text) in texts.into_iter().enumerate() {
             let id = ids.as_ref().map_or_else(|| (i + 1).to_string(), |v| v[i].clone());
-            let (d, s, t) = (field(&dates, i), field(&sources, i), field(&sources, i).and(field(&titles, i)));
-            let _ = t;
-            match Article::from_fields(&id, text, d.as_deref(), s.as_deref(), field(&titles, i).as_deref()) {
+            let (d, s, t) = (field(&dates, i), field(&sources, i), field(&titles, i));
+            match Article::from_fields(&id, text, d.as_deref(), s.as_deref(), t.as_deref()) {
                 Ok(a) => articles.push(a),
                 // Note: `stance score` rejects these articles; they give no statements.
                 Err("empty text") => {}
