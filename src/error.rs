@@ -59,6 +59,14 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A labelled record given in memory (not read from a file) is unusable.
+    #[error("record {record} (1-based) of the labelled data: {message}")]
+    BadRecord {
+        /// 1-based record (row) number.
+        record: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// A model file is not one this version can read.
     #[error("{path}: not a usable model file: {message}")]
     BadModel {

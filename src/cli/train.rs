@@ -6,15 +6,13 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::{flag_error, ColumnArgs};
-use crate::analysis::{AnalyzerConfig, Language};
+use crate::analysis::Language;
 use crate::eval::audit;
-use crate::features::{DfBound, VectorizerConfig, VocabConfig};
+use crate::features::DfBound;
 use crate::io::{check_outputs, commit, read_column, read_labelled, Output};
 use crate::model::DEFAULT_MAX_MODEL_BYTES;
 use crate::model::{article_runs, refine, RefineConfig};
-use crate::model::{
-    train, ClassWeight, LogisticParams, TrainConfig, TrainingMeta, TrainingSet, DEFAULT_C_GRID,
-};
+use crate::model::{train, ClassWeight, TrainConfig, TrainParams, TrainingSet, DEFAULT_C_GRID};
 
 /// Arguments of `stance train`.
 #[derive(Debug, clap::Args)]
@@ -107,99 +105,30 @@ fn parse_class_weight(s: &str) -> Result<ClassWeight, String> {
 }
 
 impl TrainArgs {
-    /// The validated library configuration.
-    pub fn config(&self) -> anyhow::Result<TrainConfig> {
-        if self.ngram_max == 0 {
-            anyhow::bail!("--ngram-max must be at least 1");
-        }
-        let logistic = LogisticParams {
-            c: self.c.unwrap_or(1.0),
+    /// The parameters as the library takes them.
+    pub fn params(&self) -> TrainParams {
+        TrainParams {
+            language: self.language,
+            stem: !self.no_stem,
+            stop_words: self.stop_words,
+            ngram_max: self.ngram_max,
+            char_ngrams: self.char_ngrams,
+            min_df: self.min_df,
+            max_df: self.max_df,
+            max_features: self.max_features,
+            sublinear_tf: self.sublinear_tf,
+            c: self.c,
             class_weight: self.class_weight,
+            c_grid: self.c_grid.clone(),
+            cv: self.cv,
             max_iter: self.max_iter,
             tol: self.tol,
-            ..LogisticParams::default()
-        };
-        if let Some(bad) = self.c_grid.iter().find(|c| !(c.is_finite() && **c > 0.0)) {
-            anyhow::bail!("--c-grid: {bad} is not a positive finite number");
         }
-        if self.c.is_none() && self.c_grid.is_empty() {
-            anyhow::bail!("--c-grid is empty; give values or --c");
-        }
-        let config = TrainConfig {
-            vectorizer: VectorizerConfig {
-                analyzer: AnalyzerConfig {
-                    language: self.language,
-                    stem: !self.no_stem,
-                    stop_words: self.stop_words,
-                    ngram_max: self.ngram_max,
-                    char_ngrams: self.char_ngrams,
-                },
-                vocab: VocabConfig {
-                    min_df: self.min_df,
-                    max_df: self.max_df,
-                    max_features: self.max_features,
-                },
-                sublinear_tf: self.sublinear_tf,
-            },
-            logistic,
-            c_grid: if self.c.is_some() {
-                Vec::new()
-            } else {
-                self.c_grid.clone()
-            },
-            cv_folds: self.cv,
-            ..TrainConfig::default()
-        };
-        config.check().map_err(flag_error)?;
-        Ok(config)
     }
 
-    /// The parameters as recorded in the model file.
-    fn recorded(&self) -> Vec<(String, String)> {
-        let mut p = vec![
-            ("language".into(), self.language.to_string()),
-            ("stem".into(), (!self.no_stem).to_string()),
-            ("stop_words".into(), self.stop_words.to_string()),
-            ("ngram_max".into(), self.ngram_max.to_string()),
-            (
-                "char_ngrams".into(),
-                self.char_ngrams
-                    .map(|(a, b)| format!("{a}-{b}"))
-                    .unwrap_or_else(|| "off".into()),
-            ),
-            ("min_df".into(), self.min_df.to_string()),
-            ("max_df".into(), self.max_df.to_string()),
-            (
-                "max_features".into(),
-                self.max_features
-                    .map(|m| m.to_string())
-                    .unwrap_or_else(|| "all".into()),
-            ),
-            ("sublinear_tf".into(), self.sublinear_tf.to_string()),
-            (
-                "c".into(),
-                self.c.map(|c| c.to_string()).unwrap_or_else(|| {
-                    let grid: Vec<String> = self.c_grid.iter().map(|c| c.to_string()).collect();
-                    format!("cv over {}", grid.join(","))
-                }),
-            ),
-            (
-                "class_weight".into(),
-                format!("{:?}", self.class_weight).to_lowercase(),
-            ),
-            ("cv".into(), self.cv.to_string()),
-            ("max_iter".into(), self.max_iter.to_string()),
-            ("tol".into(), self.tol.to_string()),
-        ];
-        // Note: recorded only when given, so models trained without them keep their bytes.
-        if let Some(col) = &self.article_col {
-            p.push(("article_col".into(), col.clone()));
-        }
-        if self.calibrate {
-            p.push(("calibrate".into(), "true".into()));
-        }
-        p.sort();
-        p
+    /// The validated library configuration.
+    pub fn config(&self) -> anyhow::Result<TrainConfig> {
+        self.params().config().map_err(flag_error)
     }
 }
 
@@ -337,23 +266,22 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         data.texts.len(),
         names.join(", ")
     );
-    let meta = TrainingMeta {
+    let mut meta = args.params().meta(
         // Note: one file's hash as before; several files' hashes joined by commas, in order.
-        data_sha256: data.sha256.join(","),
-        n_rows: data.texts.len(),
-        columns: vec![
-            args.cols.text_col.clone(),
-            args.cols.topic_col.clone(),
-            if data.stances.is_some() {
-                args.cols.stance_col.clone()
-            } else {
-                String::new()
-            },
-        ],
-        params: args.recorded(),
-        cv: Vec::new(),
-        trained_by: format!("stance {}", env!("CARGO_PKG_VERSION")),
-    };
+        &data.sha256.join(","),
+        data.texts.len(),
+        &args.cols.text_col,
+        &args.cols.topic_col,
+        data.stances.as_ref().map(|_| args.cols.stance_col.as_str()),
+    );
+    // Note: recorded only when given, so models trained without them keep their bytes.
+    if let Some(col) = &args.article_col {
+        meta.params.push(("article_col".into(), col.clone()));
+    }
+    if args.calibrate {
+        meta.params.push(("calibrate".into(), "true".into()));
+    }
+    meta.params.sort();
     let set = TrainingSet {
         texts: &data.texts,
         topics: &data.topics,

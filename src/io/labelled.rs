@@ -130,6 +130,82 @@ pub fn read_column(path: &Path, column: &str) -> Result<Vec<String>> {
     Ok(out)
 }
 
+impl LabelledData {
+    /// Labelled data given in memory as columns (a data frame's), checked as
+    /// [`read_labelled`] checks a file's rows: every text and label non-empty
+    /// after trimming, the columns of one length.
+    ///
+    /// `sha256` is that of the CSV file with the header `cols.text,
+    /// cols.topic[,cols.stance]` and these rows, as the `csv` crate writes
+    /// it (quoting only where needed, `\n` line ends), so a model trained on
+    /// the columns records the same data hash, and is the same file, as one
+    /// trained by `stance train` on that CSV. `lines` are the rows' lines in it
+    /// when no field holds a line break.
+    pub fn from_columns(
+        texts: Vec<String>,
+        topics: Vec<String>,
+        stances: Option<Vec<String>>,
+        cols: &Columns,
+    ) -> Result<LabelledData> {
+        let n = texts.len();
+        let lengths_differ = topics.len() != n || stances.as_ref().is_some_and(|s| s.len() != n);
+        if lengths_differ {
+            return Err(Error::BadRecord {
+                record: n.min(topics.len()) + 1,
+                message: format!(
+                    "the columns have different lengths ({} texts, {} topics{})",
+                    n,
+                    topics.len(),
+                    stances
+                        .as_ref()
+                        .map_or(String::new(), |s| format!(", {} stances", s.len()))
+                ),
+            });
+        }
+        let mut csv = csv::WriterBuilder::new().from_writer(Vec::new());
+        let header: Vec<&str> = [cols.text.as_str(), cols.topic.as_str()]
+            .into_iter()
+            .chain(stances.as_ref().map(|_| cols.stance.as_str()))
+            .collect();
+        let csv_failed = |e: csv::Error| Error::Training(format!("cannot encode the data: {e}"));
+        csv.write_record(&header).map_err(csv_failed)?;
+        let mut data = LabelledData {
+            texts: Vec::with_capacity(n),
+            topics: Vec::with_capacity(n),
+            stances: stances.as_ref().map(|_| Vec::with_capacity(n)),
+            lines: Vec::with_capacity(n),
+            sha256: String::new(),
+        };
+        for i in 0..n {
+            let stance = stances.as_ref().map(|s| s[i].as_str());
+            let row = [texts[i].as_str(), topics[i].as_str()];
+            csv.write_record(row.iter().copied().chain(stance))
+                .map_err(csv_failed)?;
+            let field = |v: &str, name: &str| -> Result<String> {
+                let v = v.trim();
+                if v.is_empty() {
+                    return Err(Error::BadRecord {
+                        record: i + 1,
+                        message: format!("empty {name:?} field"),
+                    });
+                }
+                Ok(v.to_string())
+            };
+            data.texts.push(field(row[0], &cols.text)?);
+            data.topics.push(field(row[1], &cols.topic)?);
+            if let (Some(s), Some(out)) = (stance, data.stances.as_mut()) {
+                out.push(field(s, &cols.stance)?);
+            }
+            data.lines.push(i as u64 + 2);
+        }
+        let bytes = csv
+            .into_inner()
+            .map_err(|e| Error::Training(format!("cannot encode the data: {e}")))?;
+        data.sha256 = format!("{:x}", Sha256::digest(&bytes));
+        Ok(data)
+    }
+}
+
 /// A csv error as ours, with the file and its 1-based `line`.
 pub(crate) fn csv_error(path: &Path, e: &csv::Error, line: u64) -> Error {
     let message = match e.kind() {
@@ -169,6 +245,33 @@ mod tests {
         assert_eq!(d.texts, vec!["a\nb", "c"]);
         assert_eq!(d.lines, vec![2, 4]);
         assert_eq!(d.stances.unwrap(), vec!["favor", "neutral"]);
+    }
+
+    #[test]
+    fn columns_hash_as_the_csv_file_they_make() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = "text,topic,stance\n\"a, \"\"b\"\"\",x,favor\nc,y,neutral\n";
+        let p = write(&dir, body);
+        let file = read_labelled(&p, &Columns::default()).unwrap();
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let mem = LabelledData::from_columns(
+            s(&["a, \"b\"", "c"]),
+            s(&["x", "y"]),
+            Some(s(&["favor", "neutral"])),
+            &Columns::default(),
+        )
+        .unwrap();
+        assert_eq!(mem.sha256, file.sha256);
+        assert_eq!((mem.texts, mem.lines), (file.texts, file.lines));
+        let e =
+            LabelledData::from_columns(s(&["a", " "]), s(&["x", "y"]), None, &Columns::default())
+                .unwrap_err()
+                .to_string();
+        assert!(e.contains("record 2") && e.contains("\"text\""), "{e}");
+        let e = LabelledData::from_columns(s(&["a"]), s(&["x", "y"]), None, &Columns::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("different lengths"), "{e}");
     }
 
     #[test]

@@ -21,6 +21,10 @@ pub(crate) use line_index::CountingReader;
 pub use output::Output;
 pub use output_check::check_outputs;
 pub use position::Position;
+pub use scored::{
+    ipc_stream, read_ipc_stream, statement_batch, statement_schema, statements_from_batch,
+    statements_from_ipc, statements_to_ipc, ArrowStatementError,
+};
 pub(crate) use scored::{reject_header, write_reject};
 pub use scored::{
     rounded, ArticleTally, ArticleWriter, Expected, Labels, ProblemKind, ReadError, RecordFormat,

@@ -256,6 +256,23 @@ impl Scorer {
             .collect()
     }
 
+    /// Each article's whole text scored as one statement (not split into
+    /// sentences: `sentence` 1, `start` 0, `end` the text's length), in
+    /// parallel, in order: one statement per article, also for a blank text.
+    pub fn score_articles_whole(&self, articles: &[Article]) -> Vec<Statement> {
+        let pool = Pool::new(self);
+        articles
+            .par_iter()
+            .map_init(
+                || pool.lease(),
+                |lease, article| {
+                    let (mut part, _) = lease.score_article_whole(&ToStatements, article);
+                    part.pop().unwrap_or_default()
+                },
+            )
+            .collect()
+    }
+
     /// Ends the scorer without freeing its memory: for a process about to exit.
     ///
     /// Note: freeing a large model's hundreds of thousands of terms one by one

@@ -219,9 +219,20 @@ impl Worker {
         article: &Article,
     ) -> (E::Part, usize) {
         let spans = split_sentences(&article.text);
+        self.score_article_spans(s, encoder, article, &spans)
+    }
+
+    /// Scores the `spans` of `article` as its statements into `encoder`'s part.
+    pub(crate) fn score_article_spans<E: Encoder>(
+        &mut self,
+        s: &Scorer,
+        encoder: &E,
+        article: &Article,
+        spans: &[SentenceSpan],
+    ) -> (E::Part, usize) {
         let mut part = encoder.start(article, spans.len());
         let text = article.text.as_str();
-        self.score_spans(s, text, &spans, |i, span, scores| {
+        self.score_spans(s, text, spans, |i, span, scores| {
             let view = StatementView {
                 labels: &s.labels,
                 article,
@@ -319,6 +330,21 @@ impl Lease<'_, '_> {
     ) {
         let scorer = self.pool.scorer;
         self.worker().score_spans(scorer, text, spans, each);
+    }
+
+    /// Scores the whole text of `article` as its one statement (not split into sentences).
+    pub(crate) fn score_article_whole<E: Encoder>(
+        &mut self,
+        encoder: &E,
+        article: &Article,
+    ) -> (E::Part, usize) {
+        let scorer = self.pool.scorer;
+        let whole = [SentenceSpan {
+            start: 0,
+            end: article.text.len(),
+        }];
+        self.worker()
+            .score_article_spans(scorer, encoder, article, &whole)
     }
 
     /// Scores `text` as one statement (not split into sentences), handing its scores to `each`.

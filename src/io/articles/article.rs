@@ -20,6 +20,40 @@ pub struct Article {
     pub title: Option<String>,
 }
 
+impl Article {
+    /// An article from its fields as given in memory (a data frame's row),
+    /// checked as the CSV and JSON Lines readers check theirs: the id and the
+    /// optional fields trimmed (blank ones are none); `Err` with the reader's
+    /// reason (`missing id`, `empty text`) for what they would reject.
+    pub fn from_fields(
+        id: &str,
+        text: String,
+        date: Option<&str>,
+        source: Option<&str>,
+        title: Option<&str>,
+    ) -> std::result::Result<Article, &'static str> {
+        let non_empty = |s: Option<&str>| {
+            s.map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+        };
+        let id = id.trim();
+        if id.is_empty() {
+            return Err("missing id");
+        }
+        if text.trim().is_empty() {
+            return Err("empty text");
+        }
+        Ok(Article {
+            id: id.to_string(),
+            text,
+            date: non_empty(date),
+            source: non_empty(source),
+            title: non_empty(title),
+        })
+    }
+}
+
 /// Names of the fields that hold each part of an article (CSV columns, JSON keys).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArticleColumns {

@@ -11,6 +11,8 @@
 //!   rows ([`StatementWriter`]), article rows ([`ArticleWriter`] with its
 //!   [`ArticleTally`]) and rejected items;
 //! - `encode.rs`: the byte encoders under them (CSV fields, JSON strings, fixed decimals);
+//! - `arrow.rs`: the Arrow schema of statements and their record batches
+//!   ([`statement_batch`], [`statements_from_batch`]), for the Python package;
 //! - `reader.rs` and `problem.rs`: the streaming [`ScoredReader`] and what is
 //!   wrong with a row it cannot use ([`RowProblem`]).
 //!
@@ -18,6 +20,7 @@
 //! Lines, same column names and order), so scoring threads format in
 //! parallel and the writer only concatenates.
 
+mod arrow;
 mod article_rows;
 mod encode;
 mod problem;
@@ -27,6 +30,10 @@ mod schema;
 mod statement;
 mod statements;
 
+pub use arrow::{
+    ipc_stream, read_ipc_stream, statement_batch, statement_schema, statements_from_batch,
+    statements_from_ipc, statements_to_ipc, ArrowStatementError,
+};
 pub use article_rows::{ArticleTally, ArticleWriter};
 pub use problem::{Expected, ProblemKind, RowProblem};
 pub use reader::{ReadError, ScoredEntry, ScoredReader};

@@ -1,0 +1,280 @@
+"""stance: which topic each statement of a news article is about, and which side it takes.
+
+The same Rust engine as the ``stance`` command line; this package only
+converts Python data to it and back. Errors: :class:`DataError` (bad input
+data), :class:`ModelError` (unusable model file), ``ValueError`` (a parameter
+out of range), ``OSError`` (a file), all with the CLI's messages.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Iterable, Optional, Sequence
+
+import numpy as np
+import pyarrow as pa
+
+from . import _stance
+from ._stance import DataError, ModelError, StanceError
+
+__all__ = ["Model", "train", "DataError", "ModelError", "StanceError", "DEFAULT_MAX_MODEL_BYTES"]
+
+DEFAULT_MAX_MODEL_BYTES = 2 * 1024**3
+
+_ARTICLE_FIELDS = ("id", "text", "date", "source", "title")
+
+
+def _strings(values: Any, what: str) -> list:
+    """A column (list, pandas/polars Series, pyarrow array) as a list of str or None."""
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        values = values.to_pylist()
+    elif hasattr(values, "to_list"):  # pandas, polars
+        values = values.to_list()
+    elif isinstance(values, str):
+        raise TypeError(f"{what}: expected a sequence of str, got one str")
+    out = []
+    for i, v in enumerate(values):
+        if v is None or (isinstance(v, float) and v != v):
+            out.append(None)
+        elif isinstance(v, str):
+            out.append(v)
+        else:
+            raise TypeError(f"{what}: value {i + 1} (1-based) is {type(v).__name__}, expected str")
+    return out
+
+
+def _columns(data: Any) -> Optional[dict]:
+    """A table (pyarrow Table, pandas/polars DataFrame) as {name: column}, else None."""
+    if isinstance(data, pa.Table):
+        return {n: data.column(n) for n in data.column_names}
+    if hasattr(data, "columns") and hasattr(data, "__getitem__") and not isinstance(data, (list, tuple)):
+        return {str(n): data[n] for n in data.columns}
+    return None
+
+
+def _texts(texts: Any) -> list:
+    cols = _columns(texts)
+    if cols is not None:
+        if "text" not in cols:
+            raise DataError(f"missing column 'text'; the table has: {', '.join(cols)}")
+        texts = cols["text"]
+    out = _strings(texts, "texts")
+    return ["" if t is None else t for t in out]
+
+
+class Model:
+    """A trained stance model: a topic head and a stance head per topic."""
+
+    def __init__(self, native: "_stance.NativeModel"):
+        self._native = native
+
+    @staticmethod
+    def load(path: "str | os.PathLike", *, max_model_bytes: int = DEFAULT_MAX_MODEL_BYTES) -> "Model":
+        """Loads a model file (refuses damaged, newer-format or too large files: ModelError)."""
+        return Model(_stance.NativeModel.load(os.fspath(path), max_model_bytes))
+
+    @staticmethod
+    def default() -> "Model":
+        """The shipped model (news about Iran-Iraq relations, Palestine, the coalition's withdrawal)."""
+        return Model.load(Path(__file__).with_name("default.model"))
+
+    def save(self, path: "str | os.PathLike") -> None:
+        """Writes the model file atomically (same bytes as ``stance train`` writes)."""
+        self._native.save(os.fspath(path))
+
+    def to_bytes(self) -> bytes:
+        """The model file's bytes."""
+        return self._native.to_bytes()
+
+    @property
+    def topics(self) -> list:
+        """The topic labels, in the model's order (the columns of predict_proba)."""
+        return self._native.topics()
+
+    @property
+    def stance_labels(self) -> dict:
+        """Per topic, the labels of its stance head (empty for a topic-only model)."""
+        return dict(zip(self.topics, self._native.stance_labels()))
+
+    def info(self) -> dict:
+        """Labels, analyzer settings, vocabulary size and training metadata."""
+        return json.loads(self._native.info_json())
+
+    def score(
+        self,
+        articles: Any,
+        *,
+        ids: Optional[Sequence[str]] = None,
+        split: bool = True,
+        min_confidence: Optional[float] = None,
+        explain: int = 0,
+    ) -> pa.Table:
+        """Scores articles; returns a pyarrow.Table with one row per statement.
+
+        ``articles``: a list of str, a pandas/polars Series, a pyarrow array,
+        or a table (pyarrow Table, pandas/polars DataFrame) with ``text`` and
+        optionally ``id``, ``date``, ``source``, ``title`` columns. Without
+        ids the articles are numbered "1", "2", ... as ``stance score -
+        --input-format txt`` numbers lines. Articles with a blank text give no
+        statements (``stance score`` rejects them).
+
+        The columns are exactly those of ``stance score --format jsonl``:
+        article_id, sentence, start, end, text, topic, topic_prob, stance,
+        stance_prob, date, source, best_topic, min_confidence, topic_probs
+        (struct: one field per topic), stance_probs (struct: a field per
+        stance label; null for labels the head lacks), and with
+        ``explain=K`` topic_terms and stance_terms (lists of {term,
+        contribution}). Probabilities are as computed; the CLI prints them
+        rounded to 4 decimals. ``split=False`` scores each text as one
+        statement.
+        """
+        fields = {}
+        cols = _columns(articles)
+        if cols is not None:
+            if "text" not in cols:
+                raise DataError(f"missing column 'text'; the table has: {', '.join(cols)}")
+            for f in _ARTICLE_FIELDS:
+                if f in cols:
+                    fields[f] = _strings(cols[f], f) if f != "id" else [None if v is None else str(v) for v in _plain(cols[f])]
+        else:
+            fields["text"] = _strings(articles, "articles")
+        texts = ["" if t is None else t for t in fields["text"]]
+        if ids is not None:
+            fields["id"] = [str(v) for v in _plain(ids)]
+        id_list = fields.get("id")
+        if id_list is not None:
+            id_list = ["" if v is None else v for v in id_list]
+        if explain < 0:
+            raise ValueError(f"explain must be at least 0, got {explain}")
+        raw = self._native.score(
+            texts,
+            id_list,
+            fields.get("date"),
+            fields.get("source"),
+            fields.get("title"),
+            bool(split),
+            None if min_confidence is None else float(min_confidence),
+            int(explain) if explain else None,
+        )
+        return pa.ipc.open_stream(pa.py_buffer(raw)).read_all()
+
+    def predict_proba(self, texts: Any) -> np.ndarray:
+        """Topic probabilities of each text scored as one statement: shape (n, len(topics))."""
+        raw, _, _ = self._native.predict_raw(_texts(texts))
+        return np.frombuffer(raw, dtype="<f8").reshape(-1, len(self.topics)).copy()
+
+    def predict(self, texts: Any, *, stance: bool = False):
+        """The topic of each text scored as one statement (numpy array of str);
+        with ``stance=True`` a pair (topics, stances), stances None without a stance head."""
+        _, best, stances = self._native.predict_raw(_texts(texts))
+        topics = np.array(self.topics, dtype=object)[np.asarray(best, dtype=np.intp)] if best else np.array([], dtype=object)
+        if stance:
+            return topics, np.array(stances, dtype=object)
+        return topics
+
+    def evaluate(self, data: Any, *, text: str = "text", topic: str = "topic", stance: str = "stance") -> dict:
+        """Scores the model on labelled data (a DataFrame, pyarrow Table or CSV path):
+        exactly the object ``stance evaluate --json`` prints."""
+        if isinstance(data, (str, os.PathLike)):
+            return json.loads(self._native.evaluate_csv(os.fspath(data), text, topic, stance))
+        t, tp, st = _labelled(data, text, topic, stance)
+        return json.loads(self._native.evaluate_json(t, tp, st))
+
+
+def _plain(values: Any) -> list:
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        return values.to_pylist()
+    if hasattr(values, "to_list"):
+        return values.to_list()
+    return list(values)
+
+
+def _labelled(data: Any, text: str, topic: str, stance: Optional[str]):
+    cols = _columns(data)
+    if cols is None:
+        raise TypeError("data: expected a pandas/polars DataFrame, a pyarrow Table or a CSV path")
+    for name in (text, topic):
+        if name not in cols:
+            raise DataError(f"missing column {name!r}; the table has: {', '.join(cols)}")
+
+    def col(name):
+        return ["" if v is None else v for v in _strings(cols[name], name)]
+
+    st = col(stance) if stance is not None and stance in cols else None
+    return col(text), col(topic), st
+
+
+def train(
+    data: Any,
+    *,
+    text: str = "text",
+    topic: str = "topic",
+    stance: Optional[str] = "stance",
+    language: str = "english",
+    stem: bool = True,
+    stop_words: bool = False,
+    ngram_max: int = 2,
+    char_ngrams: "Optional[tuple[int, int] | str]" = None,
+    min_df: "int | float" = 2,
+    max_df: "int | float" = 1.0,
+    max_features: Optional[int] = None,
+    sublinear_tf: bool = False,
+    c: Optional[float] = None,
+    c_grid: Optional[Sequence[float]] = None,
+    cv: int = 5,
+    class_weight: Optional[str] = None,
+    max_iter: int = 1000,
+    tol: float = 1e-4,
+    verbose: bool = False,
+) -> Model:
+    """Trains a model, as ``stance train`` does with the same parameters.
+
+    ``data``: a pandas/polars DataFrame, a pyarrow Table, or the path of a
+    labelled CSV. Without a ``stance`` column (or ``stance=None``) the model
+    is topic-only. The model file is byte-identical to ``stance train``'s on
+    a CSV of the same rows (for a DataFrame: the CSV of its text, topic and
+    stance columns, e.g. ``df[[text, topic, stance]].to_csv(index=False)``).
+    Raises DataError for unusable rows (naming the record, or the file and
+    line), ValueError for a parameter out of range.
+    """
+    if isinstance(char_ngrams, str):
+        a, _, b = char_ngrams.partition("-")
+        try:
+            char_ngrams = (int(a), int(b))
+        except ValueError:
+            raise ValueError(f"char_ngrams: {char_ngrams!r}: expected MIN-MAX, e.g. 2-5") from None
+    def df_bound(name, v):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise ValueError(f"{name}: expected an int (count) or a float (fraction), got {v!r}")
+        return str(v) if isinstance(v, int) else repr(float(v))
+    kw = dict(
+        text_col=text,
+        topic_col=topic,
+        stance_col=stance if stance is not None else "\0no stance column",
+        language=language,
+        stem=bool(stem),
+        stop_words=bool(stop_words),
+        ngram_max=int(ngram_max),
+        char_ngrams=None if char_ngrams is None else (int(char_ngrams[0]), int(char_ngrams[1])),
+        min_df=df_bound("min_df", min_df),
+        max_df=df_bound("max_df", max_df),
+        max_features=max_features,
+        sublinear_tf=bool(sublinear_tf),
+        c=None if c is None else float(c),
+        c_grid=None if c_grid is None else [float(x) for x in c_grid],
+        cv=int(cv),
+        class_weight="none" if class_weight is None else str(class_weight),
+        max_iter=int(max_iter),
+        tol=float(tol),
+    )
+    if isinstance(data, (str, os.PathLike)):
+        native, log = _stance.train_model(os.fspath(data), None, None, None, **kw)
+    else:
+        t, tp, st = _labelled(data, text, topic, stance)
+        native, log = _stance.train_model(None, t, tp, st, **kw)
+    if verbose:
+        for line in log:
+            print(line)
+    return Model(native)
