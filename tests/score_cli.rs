@@ -564,7 +564,6 @@ fn bad_input_is_rejected_with_its_position_and_nothing_is_lost() {
         "bad.jsonl",
         "big.txt",
         "empty.txt",
-        "missing.csv",
         "--max-article-bytes",
         "2000",
         "--out",
@@ -574,8 +573,8 @@ fn bad_input_is_rejected_with_its_position_and_nothing_is_lost() {
     ]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     let [read, _, scored, rejected] = summary(&out);
-    assert_eq!((read, scored, rejected), (16, 4, 12));
-    assert!(stderr(&out).contains("rejected 12 (see r.csv)"));
+    assert_eq!((read, scored, rejected), (15, 4, 11));
+    assert!(stderr(&out).contains("rejected 11 (see r.csv)"));
     let (_, rows) = csv_rows(&w.read("s.csv"));
     let mut ids: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
     ids.dedup();
@@ -603,7 +602,6 @@ fn bad_input_is_rejected_with_its_position_and_nothing_is_lost() {
             ("bad.jsonl:6", "", "not UTF-8"),
             ("big.txt:1", "big.txt", "too large"),
             ("empty.txt:1", "empty.txt", "empty text"),
-            ("missing.csv", "", "unreadable"),
         ]
     );
     assert!(rejects
@@ -686,10 +684,49 @@ fn exit_codes_and_fatal_errors_before_any_work() {
         "input,position,article_id,reason\n",
         "an explicit rejects file is always written"
     );
-    let out = w.score(&["articles.csv", "missing.jsonl", "--out", "s.csv", "--quiet"]);
-    assert_eq!(code(&out), 2);
-    assert!(out.stderr.is_empty(), "{}", stderr(&out));
     assert!(w.temp_files().is_empty(), "{:?}", w.temp_files());
+}
+
+/// An input that cannot be used at all is a usage error before any work
+/// (exit 1, the reason on stderr, no output written), not one reject.
+#[test]
+fn unusable_inputs_are_usage_errors() {
+    let w = Workdir::new();
+    w.write("articles.csv", ARTICLES);
+    w.write("body.csv", "id,body
+a,The council approved the budget.
+");
+    w.write("x.tsv", "id\ttext\na\tFine.\n");
+    w.write("s.csv", "old\n");
+    for (args, message) in [
+        (
+            vec!["articles.csv", "missing.jsonl"],
+            "missing.jsonl: cannot read this input: No such file or directory",
+        ),
+        (
+            vec!["body.csv"],
+            "body.csv: no column \"text\"; the header has: id, body",
+        ),
+        (
+            vec!["articles.csv", "--text-col", "body"],
+            "articles.csv: no column \"body\"; the header has: id,",
+        ),
+        (vec!["x.tsv"], "x.tsv: unsupported file type: .tsv"),
+    ] {
+        let mut argv = args.clone();
+        argv.extend(["--out", "s.csv", "--quiet"]);
+        let out = w.score(&argv);
+        assert_eq!(code(&out), 1, "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert_eq!(w.read("s.csv"), "old\n", "{args:?}");
+        assert!(!w.path("s.csv.rejects.csv").exists(), "{args:?}");
+        assert!(w.temp_files().is_empty(), "{:?}", w.temp_files());
+    }
+    // The same CSV through stdin cannot be checked before reading: its rows
+    // are rejected as before.
+    let out = score_stdin(&w, &["-", "--input-format", "csv", "--text-col", "body"], ARTICLES);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
 }
 
 /// `articles.csv` of the repository, `copies` times over with distinct ids, as CSV.

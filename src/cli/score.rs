@@ -16,7 +16,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{flag_error, ArticleFormatArg, RecordFormatArg};
 use crate::io::{
-    check_outputs, commit, expand_inputs, ArticleColumns, ArticleFormat, ArticleReader, AtomicFile,
+    check_inputs, check_outputs, commit, expand_inputs, ArticleColumns, ArticleFormat, ArticleReader, AtomicFile,
     ReadOptions, RecordFormat, Source,
 };
 use crate::pipeline::{
@@ -303,6 +303,7 @@ impl Progress {
 /// prints it and exits with 1, or with 0 for a closed stdout pipe.
 pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let plan = plan(&args)?;
+    check_inputs(&args.inputs, plan.input_format, &plan.read)?;
     let stdin_format = plan.input_format.unwrap_or(ArticleFormat::Jsonl);
     let sources = expand_inputs(&args.inputs, plan.input_format, stdin_format);
     let mut inputs = vec![args.model.as_path()];

@@ -11,7 +11,7 @@ mod position;
 mod scored;
 
 pub use articles::{
-    expand_inputs, Article, ArticleColumns, ArticleFormat, ArticleReader, Item, ReadOptions,
+    check_inputs, expand_inputs, Article, ArticleColumns, ArticleFormat, ArticleReader, Item, ReadOptions,
     Rejected, Source, DEFAULT_MAX_BYTES,
 };
 pub use atomic::{commit, remove_temporary_files, AtomicFile, Staged};

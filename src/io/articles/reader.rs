@@ -115,7 +115,8 @@ impl ArticleReader {
             ArticleFormat::Txt => Format::TxtLines,
             ArticleFormat::Csv => match read_header(&mut stream, &self.options) {
                 Ok(header) => Format::Csv(header),
-                Err((line, reason)) => {
+                Err(problem) => {
+                    let (line, reason) = problem.into_reject();
                     self.finished += stream.consumed;
                     return Some(origin.reject(line, None, reason));
                 }
