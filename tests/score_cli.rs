@@ -1083,3 +1083,41 @@ fn topic_only_models_leave_stance_empty() {
     assert_eq!(header[5..7], ["bilateral_ties_n", "bilateral_ties_stance"]);
     assert_eq!(header.len(), 5 + 2 * 4);
 }
+
+/// The default rejects file is written when something is rejected, and a
+/// stale one is removed by a run that rejects nothing (or left as it was
+/// when that run fails).
+#[test]
+fn a_stale_default_rejects_file_is_removed_by_a_clean_run() {
+    let w = Workdir::new();
+    w.write("articles.csv", ARTICLES);
+    w.write("bad.csv", "id,text\nb1,\nb2,Troops must leave.\n");
+    for (out_args, rejects) in [
+        (vec!["--out", "s.csv"], "s.csv.rejects.csv"),
+        (vec![], "stance-rejects.csv"),
+    ] {
+        let with = |input: &str| {
+            let mut argv = vec![input, "--quiet"];
+            argv.extend(&out_args);
+            w.score(&argv)
+        };
+        let out = with("bad.csv");
+        assert_eq!(code(&out), 2, "{}", stderr(&out));
+        assert!(w.read(rejects).contains("b1"), "{rejects}");
+        // A failing run (no such model) leaves it.
+        let mut argv = vec!["score", "--model", "nope.model", "articles.csv"];
+        argv.extend(&out_args);
+        assert_eq!(code(&w.run(&argv)), 1);
+        assert!(w.path(rejects).exists(), "{rejects}");
+        let out = with("articles.csv");
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        assert!(!w.path(rejects).exists(), "{rejects} survived a clean run");
+        assert!(w.temp_files().is_empty(), "{:?}", w.temp_files());
+    }
+    // A symbolic link there is not removed (nor what it points to).
+    w.write("kept.csv", "kept\n");
+    std::os::unix::fs::symlink("kept.csv", w.path("s.csv.rejects.csv")).unwrap();
+    let out = w.score(&["articles.csv", "--out", "s.csv", "--quiet"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(w.read("s.csv.rejects.csv"), "kept\n");
+}
