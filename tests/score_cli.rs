@@ -1121,3 +1121,62 @@ fn a_stale_default_rejects_file_is_removed_by_a_clean_run() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(w.read("s.csv.rejects.csv"), "kept\n");
 }
+
+/// A repeated article id (in one file, across files and formats, or two
+/// `.txt` files of one name) is rejected with the first one's position, so
+/// `score` and `report` count the same articles.
+#[test]
+fn a_repeated_article_id_is_rejected_and_score_and_report_agree() {
+    let w = Workdir::new();
+    w.write("articles.csv", ARTICLES);
+    w.write(
+        "more.jsonl",
+        "{\"id\":\"a2\",\"text\":\"Troops must leave.\"}\n{\"id\":\"j1\",\"text\":\"Troops must leave.\"}\n",
+    );
+    std::fs::create_dir_all(w.path("d1")).unwrap();
+    std::fs::create_dir_all(w.path("d2")).unwrap();
+    w.write("d1/n.txt", "Iraq and Iran signed a memorandum.");
+    w.write("d2/n.txt", "Critics denounced Iranian interference.");
+    w.write("twice.csv", "id,text\nt1,The census.\nt1,It rained.\n");
+    let out = w.score(&[
+        "articles.csv",
+        "more.jsonl",
+        "d1",
+        "d2",
+        "twice.csv",
+        "--out",
+        "s.csv",
+        "--report",
+        "same.json",
+    ]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let [read, _, scored, rejected] = summary(&out);
+    assert_eq!((read, scored, rejected), (9, 6, 3));
+    let (_, rejects) = csv_rows(&w.read("s.csv.rejects.csv"));
+    let got: Vec<(&str, &str, &str)> = rejects
+        .iter()
+        .map(|r| (r[1].as_str(), r[2].as_str(), r[3].as_str()))
+        .collect();
+    let reason = |id: &str, at: &str| {
+        format!("duplicate id: \"{id}\" was already read at {at} (ids must be unique across the inputs)")
+    };
+    let (a2, n, t1) = (
+        reason("a2", "articles.csv:5"),
+        reason("n.txt", "d1/n.txt"),
+        reason("t1", "twice.csv:2"),
+    );
+    assert_eq!(
+        got,
+        [
+            ("more.jsonl:1", "a2", a2.as_str()),
+            ("d2/n.txt", "n.txt", n.as_str()),
+            ("twice.csv:3", "t1", t1.as_str()),
+        ]
+    );
+    let out = w.run(&["report", "s.csv", "--format", "json", "--out", "after.json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let same: serde_json::Value = serde_json::from_str(&w.read("same.json")).unwrap();
+    let after: serde_json::Value = serde_json::from_str(&w.read("after.json")).unwrap();
+    assert_eq!(same["totals"]["articles"], serde_json::json!(scored));
+    assert_eq!(same, after);
+}

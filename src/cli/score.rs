@@ -304,7 +304,6 @@ impl Progress {
 /// prints it and exits with 1, or with 0 for a closed stdout pipe.
 pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let plan = plan(&args)?;
-    check_inputs(&args.inputs, plan.input_format, &plan.read)?;
     let stdin_format = plan.input_format.unwrap_or(ArticleFormat::Jsonl);
     let sources = expand_inputs(&args.inputs, plan.input_format, stdin_format);
     let mut inputs = vec![args.model.as_path()];
@@ -317,6 +316,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         outputs.push(Path::new("-"));
     }
     check_outputs(&inputs, &outputs)?;
+    check_inputs(&args.inputs, plan.input_format, &plan.read)?;
     let total_bytes = sources.iter().map(Source::size).sum::<Option<u64>>();
     // Note: the reader starts before the model loads, so the first batches
     // are ready when scoring can begin.

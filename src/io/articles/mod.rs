@@ -9,6 +9,7 @@
 //!   that cannot be used at all (it does not exist, its type is unknown, its
 //!   CSV header lacks the id or text column);
 //! - `reader.rs`: [`ArticleReader`] reads them one [`Item`] at a time;
+//! - `ids.rs`: the ids read so far; a repeated one is rejected;
 //! - `parse.rs`: one article out of a CSV record, a JSON line or a text line;
 //! - `stream.rs`: the bounded line and CSV record reader under them;
 //! - `article.rs`: what comes out, an [`Article`] or a [`Rejected`] item that
@@ -30,6 +31,7 @@
 //! as text, a UTF-8 BOM before the header.
 
 mod article;
+mod ids;
 mod inputs;
 mod parse;
 mod preflight;
