@@ -1180,3 +1180,59 @@ fn a_repeated_article_id_is_rejected_and_score_and_report_agree() {
     assert_eq!(same["totals"]["articles"], serde_json::json!(scored));
     assert_eq!(same, after);
 }
+
+/// One rule for dates: `score` keeps an article's date as given, and
+/// anything but a real YYYY-MM-DD date is no date in `report` and in
+/// `score --report` alike, so `report` accepts every row `score` writes.
+#[test]
+fn score_output_is_always_accepted_by_report_whatever_the_dates() {
+    let w = Workdir::new();
+    w.write(
+        "dates.csv",
+        "id,date,text\n\
+         c1,2024-02-30,The council approved the budget.\n\
+         c2,99999-01-01,The mayor opposed the plan.\n\
+         c3,2024-1-5,Voters backed the tax.\n\
+         c4,2024-01-05,Troops must leave.\n",
+    );
+    w.write(
+        "dates.jsonl",
+        "{\"id\":\"j1\",\"date\":20240105,\"text\":\"Gaza talks resumed.\"}\n\
+         {\"id\":\"j2\",\"date\":2024.5,\"text\":\"Critics denounced Iranian interference.\"}\n\
+         {\"id\":\"j3\",\"date\":\"2024-02-29\",\"text\":\"Iraq and Iran signed a memorandum.\"}\n",
+    );
+    for format in ["csv", "jsonl"] {
+        let out_name = format!("s.{format}");
+        let out = w.score(&[
+            "dates.csv",
+            "dates.jsonl",
+            "--out",
+            &out_name,
+            "--report",
+            "same.json",
+        ]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let out = w.run(&["report", &out_name, "--format", "json", "--out", "after.json"]);
+        assert_eq!(code(&out), 0, "{format}: {}", stderr(&out));
+        let same: serde_json::Value = serde_json::from_str(&w.read("same.json")).unwrap();
+        let after: serde_json::Value = serde_json::from_str(&w.read("after.json")).unwrap();
+        assert_eq!(same, after, "{format}");
+        let totals = &after["totals"];
+        assert_eq!(totals["rows_rejected"], 0, "{format}: {totals}");
+        assert_eq!(totals["rows_read"], totals["rows_used"], "{format}");
+        assert_eq!(totals["articles"], 7, "{format}");
+        // c4 and j3 are dated, one statement each.
+        assert_eq!(
+            totals["undated_statements"].as_u64().unwrap(),
+            totals["rows_used"].as_u64().unwrap() - 2,
+            "{format}: {totals}"
+        );
+    }
+    // The dates are written as they were given.
+    let (_, rows) = csv_rows(&w.read("s.csv"));
+    let dates: Vec<&str> = rows.iter().map(|r| r[9].as_str()).collect();
+    assert_eq!(
+        dates,
+        ["2024-02-30", "99999-01-01", "2024-1-5", "2024-01-05", "20240105", "2024.5", "2024-02-29"]
+    );
+}
