@@ -693,9 +693,12 @@ fn exit_codes_and_fatal_errors_before_any_work() {
 fn unusable_inputs_are_usage_errors() {
     let w = Workdir::new();
     w.write("articles.csv", ARTICLES);
-    w.write("body.csv", "id,body
+    w.write(
+        "body.csv",
+        "id,body
 a,The council approved the budget.
-");
+",
+    );
     w.write("x.tsv", "id\ttext\na\tFine.\n");
     w.write("s.csv", "old\n");
     for (args, message) in [
@@ -725,7 +728,11 @@ a,The council approved the budget.
     }
     // The same CSV through stdin cannot be checked before reading: its rows
     // are rejected as before.
-    let out = score_stdin(&w, &["-", "--input-format", "csv", "--text-col", "body"], ARTICLES);
+    let out = score_stdin(
+        &w,
+        &["-", "--input-format", "csv", "--text-col", "body"],
+        ARTICLES,
+    );
     assert_eq!(code(&out), 2, "{}", stderr(&out));
 }
 
@@ -1212,7 +1219,14 @@ fn score_output_is_always_accepted_by_report_whatever_the_dates() {
             "same.json",
         ]);
         assert_eq!(code(&out), 0, "{}", stderr(&out));
-        let out = w.run(&["report", &out_name, "--format", "json", "--out", "after.json"]);
+        let out = w.run(&[
+            "report",
+            &out_name,
+            "--format",
+            "json",
+            "--out",
+            "after.json",
+        ]);
         assert_eq!(code(&out), 0, "{format}: {}", stderr(&out));
         let same: serde_json::Value = serde_json::from_str(&w.read("same.json")).unwrap();
         let after: serde_json::Value = serde_json::from_str(&w.read("after.json")).unwrap();
@@ -1233,6 +1247,14 @@ fn score_output_is_always_accepted_by_report_whatever_the_dates() {
     let dates: Vec<&str> = rows.iter().map(|r| r[9].as_str()).collect();
     assert_eq!(
         dates,
-        ["2024-02-30", "99999-01-01", "2024-1-5", "2024-01-05", "20240105", "2024.5", "2024-02-29"]
+        [
+            "2024-02-30",
+            "99999-01-01",
+            "2024-1-5",
+            "2024-01-05",
+            "20240105",
+            "2024.5",
+            "2024-02-29"
+        ]
     );
 }

@@ -16,8 +16,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{flag_error, ArticleFormatArg, RecordFormatArg};
 use crate::io::{
-    check_inputs, check_outputs, commit, expand_inputs, ArticleColumns, ArticleFormat, ArticleReader, AtomicFile,
-    ReadOptions, RecordFormat, Source, Staged,
+    check_inputs, check_outputs, commit, expand_inputs, ArticleColumns, ArticleFormat,
+    ArticleReader, AtomicFile, ReadOptions, RecordFormat, Source, Staged,
 };
 use crate::pipeline::{
     run as run_pipeline, ArticleSink, Counts, Input, RejectSink, RejectsTo, ScoreOptions, Scorer,

@@ -35,8 +35,7 @@ impl SeenIds {
         if self.files.last().map(String::as_str) != Some(file) {
             self.files.push(file.to_string());
         }
-        self.first
-            .insert(id.into(), (self.files.len() - 1, line));
+        self.first.insert(id.into(), (self.files.len() - 1, line));
         Ok(())
     }
 }
@@ -55,7 +54,10 @@ mod tests {
             seen.admit("a", "y.jsonl", Some(1)),
             Err("duplicate id: \"a\" was already read at x.csv:2 (ids must be unique across the inputs)".into())
         );
-        assert!(seen.admit("c.txt", "e/c.txt", None).unwrap_err().contains("at d/c.txt ("));
+        assert!(seen
+            .admit("c.txt", "e/c.txt", None)
+            .unwrap_err()
+            .contains("at d/c.txt ("));
         assert_eq!(seen.files, ["x.csv", "d/c.txt"]);
     }
 }

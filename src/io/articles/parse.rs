@@ -70,7 +70,10 @@ pub(super) fn read_header(
     match stream.read_record(&mut rec, max, MAX_HEADER_FIELDS) {
         Ok(true) => {}
         Ok(false) => {
-            return unreadable(None, "bad CSV record: empty input, expected a header".into())
+            return unreadable(
+                None,
+                "bad CSV record: empty input, expected a header".into(),
+            )
         }
         Err(e) => return unreadable(Some(stream.line + 1), format!("unreadable: {e}")),
     }
