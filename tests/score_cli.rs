@@ -564,7 +564,6 @@ fn bad_input_is_rejected_with_its_position_and_nothing_is_lost() {
         "bad.jsonl",
         "big.txt",
         "empty.txt",
-        "missing.csv",
         "--max-article-bytes",
         "2000",
         "--out",
@@ -574,8 +573,8 @@ fn bad_input_is_rejected_with_its_position_and_nothing_is_lost() {
     ]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     let [read, _, scored, rejected] = summary(&out);
-    assert_eq!((read, scored, rejected), (16, 4, 12));
-    assert!(stderr(&out).contains("rejected 12 (see r.csv)"));
+    assert_eq!((read, scored, rejected), (15, 4, 11));
+    assert!(stderr(&out).contains("rejected 11 (see r.csv)"));
     let (_, rows) = csv_rows(&w.read("s.csv"));
     let mut ids: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
     ids.dedup();
@@ -603,7 +602,6 @@ fn bad_input_is_rejected_with_its_position_and_nothing_is_lost() {
             ("bad.jsonl:6", "", "not UTF-8"),
             ("big.txt:1", "big.txt", "too large"),
             ("empty.txt:1", "empty.txt", "empty text"),
-            ("missing.csv", "", "unreadable"),
         ]
     );
     assert!(rejects
@@ -686,10 +684,56 @@ fn exit_codes_and_fatal_errors_before_any_work() {
         "input,position,article_id,reason\n",
         "an explicit rejects file is always written"
     );
-    let out = w.score(&["articles.csv", "missing.jsonl", "--out", "s.csv", "--quiet"]);
-    assert_eq!(code(&out), 2);
-    assert!(out.stderr.is_empty(), "{}", stderr(&out));
     assert!(w.temp_files().is_empty(), "{:?}", w.temp_files());
+}
+
+/// An input that cannot be used at all is a usage error before any work
+/// (exit 1, the reason on stderr, no output written), not one reject.
+#[test]
+fn unusable_inputs_are_usage_errors() {
+    let w = Workdir::new();
+    w.write("articles.csv", ARTICLES);
+    w.write(
+        "body.csv",
+        "id,body
+a,The council approved the budget.
+",
+    );
+    w.write("x.tsv", "id\ttext\na\tFine.\n");
+    w.write("s.csv", "old\n");
+    for (args, message) in [
+        (
+            vec!["articles.csv", "missing.jsonl"],
+            "missing.jsonl: cannot read this input: No such file or directory",
+        ),
+        (
+            vec!["body.csv"],
+            "body.csv: no column \"text\"; the header has: id, body",
+        ),
+        (
+            vec!["articles.csv", "--text-col", "body"],
+            "articles.csv: no column \"body\"; the header has: id,",
+        ),
+        (vec!["x.tsv"], "x.tsv: unsupported file type: .tsv"),
+    ] {
+        let mut argv = args.clone();
+        argv.extend(["--out", "s.csv", "--quiet"]);
+        let out = w.score(&argv);
+        assert_eq!(code(&out), 1, "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert_eq!(w.read("s.csv"), "old\n", "{args:?}");
+        assert!(!w.path("s.csv.rejects.csv").exists(), "{args:?}");
+        assert!(w.temp_files().is_empty(), "{:?}", w.temp_files());
+    }
+    // The same CSV through stdin cannot be checked before reading: its rows
+    // are rejected as before.
+    let out = score_stdin(
+        &w,
+        &["-", "--input-format", "csv", "--text-col", "body"],
+        ARTICLES,
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
 }
 
 /// `articles.csv` of the repository, `copies` times over with distinct ids, as CSV.
@@ -1045,4 +1089,172 @@ fn topic_only_models_leave_stance_empty() {
     let (header, _) = csv_rows(&w.read("a.csv"));
     assert_eq!(header[5..7], ["bilateral_ties_n", "bilateral_ties_stance"]);
     assert_eq!(header.len(), 5 + 2 * 4);
+}
+
+/// The default rejects file is written when something is rejected, and a
+/// stale one is removed by a run that rejects nothing (or left as it was
+/// when that run fails).
+#[test]
+fn a_stale_default_rejects_file_is_removed_by_a_clean_run() {
+    let w = Workdir::new();
+    w.write("articles.csv", ARTICLES);
+    w.write("bad.csv", "id,text\nb1,\nb2,Troops must leave.\n");
+    for (out_args, rejects) in [
+        (vec!["--out", "s.csv"], "s.csv.rejects.csv"),
+        (vec![], "stance-rejects.csv"),
+    ] {
+        let with = |input: &str| {
+            let mut argv = vec![input, "--quiet"];
+            argv.extend(&out_args);
+            w.score(&argv)
+        };
+        let out = with("bad.csv");
+        assert_eq!(code(&out), 2, "{}", stderr(&out));
+        assert!(w.read(rejects).contains("b1"), "{rejects}");
+        // A failing run (no such model) leaves it.
+        let mut argv = vec!["score", "--model", "nope.model", "articles.csv"];
+        argv.extend(&out_args);
+        assert_eq!(code(&w.run(&argv)), 1);
+        assert!(w.path(rejects).exists(), "{rejects}");
+        let out = with("articles.csv");
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        assert!(!w.path(rejects).exists(), "{rejects} survived a clean run");
+        assert!(w.temp_files().is_empty(), "{:?}", w.temp_files());
+    }
+    // A symbolic link there is not removed (nor what it points to).
+    w.write("kept.csv", "kept\n");
+    std::os::unix::fs::symlink("kept.csv", w.path("s.csv.rejects.csv")).unwrap();
+    let out = w.score(&["articles.csv", "--out", "s.csv", "--quiet"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(w.read("s.csv.rejects.csv"), "kept\n");
+}
+
+/// A repeated article id (in one file, across files and formats, or two
+/// `.txt` files of one name) is rejected with the first one's position, so
+/// `score` and `report` count the same articles.
+#[test]
+fn a_repeated_article_id_is_rejected_and_score_and_report_agree() {
+    let w = Workdir::new();
+    w.write("articles.csv", ARTICLES);
+    w.write(
+        "more.jsonl",
+        "{\"id\":\"a2\",\"text\":\"Troops must leave.\"}\n{\"id\":\"j1\",\"text\":\"Troops must leave.\"}\n",
+    );
+    std::fs::create_dir_all(w.path("d1")).unwrap();
+    std::fs::create_dir_all(w.path("d2")).unwrap();
+    w.write("d1/n.txt", "Iraq and Iran signed a memorandum.");
+    w.write("d2/n.txt", "Critics denounced Iranian interference.");
+    w.write("twice.csv", "id,text\nt1,The census.\nt1,It rained.\n");
+    let out = w.score(&[
+        "articles.csv",
+        "more.jsonl",
+        "d1",
+        "d2",
+        "twice.csv",
+        "--out",
+        "s.csv",
+        "--report",
+        "same.json",
+    ]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let [read, _, scored, rejected] = summary(&out);
+    assert_eq!((read, scored, rejected), (9, 6, 3));
+    let (_, rejects) = csv_rows(&w.read("s.csv.rejects.csv"));
+    let got: Vec<(&str, &str, &str)> = rejects
+        .iter()
+        .map(|r| (r[1].as_str(), r[2].as_str(), r[3].as_str()))
+        .collect();
+    let reason = |id: &str, at: &str| {
+        format!("duplicate id: \"{id}\" was already read at {at} (ids must be unique across the inputs)")
+    };
+    let (a2, n, t1) = (
+        reason("a2", "articles.csv:5"),
+        reason("n.txt", "d1/n.txt"),
+        reason("t1", "twice.csv:2"),
+    );
+    assert_eq!(
+        got,
+        [
+            ("more.jsonl:1", "a2", a2.as_str()),
+            ("d2/n.txt", "n.txt", n.as_str()),
+            ("twice.csv:3", "t1", t1.as_str()),
+        ]
+    );
+    let out = w.run(&["report", "s.csv", "--format", "json", "--out", "after.json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let same: serde_json::Value = serde_json::from_str(&w.read("same.json")).unwrap();
+    let after: serde_json::Value = serde_json::from_str(&w.read("after.json")).unwrap();
+    assert_eq!(same["totals"]["articles"], serde_json::json!(scored));
+    assert_eq!(same, after);
+}
+
+/// One rule for dates: `score` keeps an article's date as given, and
+/// anything but a real YYYY-MM-DD date is no date in `report` and in
+/// `score --report` alike, so `report` accepts every row `score` writes.
+#[test]
+fn score_output_is_always_accepted_by_report_whatever_the_dates() {
+    let w = Workdir::new();
+    w.write(
+        "dates.csv",
+        "id,date,text\n\
+         c1,2024-02-30,The council approved the budget.\n\
+         c2,99999-01-01,The mayor opposed the plan.\n\
+         c3,2024-1-5,Voters backed the tax.\n\
+         c4,2024-01-05,Troops must leave.\n",
+    );
+    w.write(
+        "dates.jsonl",
+        "{\"id\":\"j1\",\"date\":20240105,\"text\":\"Gaza talks resumed.\"}\n\
+         {\"id\":\"j2\",\"date\":2024.5,\"text\":\"Critics denounced Iranian interference.\"}\n\
+         {\"id\":\"j3\",\"date\":\"2024-02-29\",\"text\":\"Iraq and Iran signed a memorandum.\"}\n",
+    );
+    for format in ["csv", "jsonl"] {
+        let out_name = format!("s.{format}");
+        let out = w.score(&[
+            "dates.csv",
+            "dates.jsonl",
+            "--out",
+            &out_name,
+            "--report",
+            "same.json",
+        ]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let out = w.run(&[
+            "report",
+            &out_name,
+            "--format",
+            "json",
+            "--out",
+            "after.json",
+        ]);
+        assert_eq!(code(&out), 0, "{format}: {}", stderr(&out));
+        let same: serde_json::Value = serde_json::from_str(&w.read("same.json")).unwrap();
+        let after: serde_json::Value = serde_json::from_str(&w.read("after.json")).unwrap();
+        assert_eq!(same, after, "{format}");
+        let totals = &after["totals"];
+        assert_eq!(totals["rows_rejected"], 0, "{format}: {totals}");
+        assert_eq!(totals["rows_read"], totals["rows_used"], "{format}");
+        assert_eq!(totals["articles"], 7, "{format}");
+        // c4 and j3 are dated, one statement each.
+        assert_eq!(
+            totals["undated_statements"].as_u64().unwrap(),
+            totals["rows_used"].as_u64().unwrap() - 2,
+            "{format}: {totals}"
+        );
+    }
+    // The dates are written as they were given.
+    let (_, rows) = csv_rows(&w.read("s.csv"));
+    let dates: Vec<&str> = rows.iter().map(|r| r[9].as_str()).collect();
+    assert_eq!(
+        dates,
+        [
+            "2024-02-30",
+            "99999-01-01",
+            "2024-1-5",
+            "2024-01-05",
+            "20240105",
+            "2024.5",
+            "2024-02-29"
+        ]
+    );
 }

@@ -16,8 +16,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{flag_error, ArticleFormatArg, RecordFormatArg};
 use crate::io::{
-    check_outputs, commit, expand_inputs, ArticleColumns, ArticleFormat, ArticleReader, AtomicFile,
-    ReadOptions, RecordFormat, Source,
+    check_inputs, check_outputs, commit, expand_inputs, ArticleColumns, ArticleFormat,
+    ArticleReader, AtomicFile, ReadOptions, RecordFormat, Source, Staged,
 };
 use crate::pipeline::{
     run as run_pipeline, ArticleSink, Counts, Input, RejectSink, RejectsTo, ScoreOptions, Scorer,
@@ -55,7 +55,8 @@ pub struct ScoreArgs {
 
     /// Rejected items (CSV: input,position,article_id,reason; JSON Lines for .jsonl);
     /// `-` writes them to stdout as JSON lines among the statements
-    /// [default: <out>.rejects.csv, or stance-rejects.csv with stdout; only written when needed].
+    /// [default: <out>.rejects.csv, or stance-rejects.csv with stdout; only written when
+    /// something is rejected, and an old one is removed when nothing is].
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
 
@@ -315,6 +316,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         outputs.push(Path::new("-"));
     }
     check_outputs(&inputs, &outputs)?;
+    check_inputs(&args.inputs, plan.input_format, &plan.read)?;
     let total_bytes = sources.iter().map(Source::size).sum::<Option<u64>>();
     // Note: the reader starts before the model loads, so the first batches
     // are ready when scoring can begin.
@@ -363,6 +365,18 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         .into_iter()
         .flatten()
         .collect();
+    // Note: the default rejects file is written only when something is
+    // rejected; an old one would otherwise survive a clean run and mislead.
+    if let RejectsTo::File {
+        path,
+        always: false,
+        ..
+    } = &plan.rejects
+    {
+        if counts.rejected == 0 {
+            staged.push(Staged::removal(path));
+        }
+    }
     if let (Some(report), Some((path, format))) = (report, &plan.report) {
         let mut file = AtomicFile::create(path)?;
         render(&report, *format, &mut file)

@@ -19,7 +19,8 @@
 //! failure in one leaves every destination as it was.
 //!
 //! Nothing but a regular file is ever removed: a temporary file this process
-//! created, or the old file at a destination it replaces.
+//! created, the old file at a destination it replaces, or a stale output a
+//! run asks to remove ([`Staged::removal`]).
 //!
 //! Every temporary file is registered while it exists, and
 //! [`remove_temporary_files`] deletes them all: the binary calls it on
@@ -56,6 +57,25 @@ pub struct AtomicFile {
 pub struct Staged {
     dest: PathBuf,
     temp: Option<Temporary>,
+    /// Remove the regular file at `dest` instead (see [`Staged::removal`]).
+    remove: bool,
+}
+
+impl Staged {
+    /// The removal of a stale file at `dest`, done by [`commit`] with the
+    /// run's other outputs: a regular file there is removed; a symbolic
+    /// link, device, FIFO or directory is left as it is, as is a missing file.
+    ///
+    /// Note: for an output written only when there is something to write (the
+    /// default rejects file), so that an old one does not survive a run that
+    /// has nothing to put in it.
+    pub fn removal(dest: &Path) -> Staged {
+        Staged {
+            dest: dest.to_path_buf(),
+            temp: None,
+            remove: true,
+        }
+    }
 }
 
 impl AtomicFile {
@@ -109,7 +129,11 @@ impl AtomicFile {
         if sync && temp.is_some() {
             file.sync_all().map_err(|e| Error::io(&dest, e))?;
         }
-        Ok(Staged { dest, temp })
+        Ok(Staged {
+            dest,
+            temp,
+            remove: false,
+        })
     }
 }
 
@@ -139,6 +163,16 @@ pub fn commit(files: impl IntoIterator<Item = Staged>) -> Result<()> {
     for file in files {
         if let Some(temp) = file.temp {
             temp.replace_target(&file.dest)?;
+        } else if file.remove {
+            if lock(&TEMPORARIES).closed {
+                return Err(interrupted(&file.dest));
+            }
+            match fs::symlink_metadata(&file.dest) {
+                Ok(m) if m.is_file() => {
+                    fs::remove_file(&file.dest).map_err(|e| Error::io(&file.dest, e))?
+                }
+                _ => {}
+            }
         }
     }
     Ok(())
@@ -482,6 +516,27 @@ mod tests {
         write(&dangling, b"made").unwrap();
         assert_eq!(fs::read_to_string(sub.join("made.csv")).unwrap(), "made");
         assert!(fs::symlink_metadata(&dangling).unwrap().is_symlink());
+    }
+
+    #[test]
+    fn a_removal_removes_only_a_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let (stale, kept) = (dir.path().join("stale.csv"), dir.path().join("kept.csv"));
+        fs::write(&stale, "old").unwrap();
+        fs::write(&kept, "kept").unwrap();
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink("kept.csv", &link).unwrap();
+        let staged = Staged::removal(&stale);
+        assert!(stale.exists(), "nothing happens before the commit");
+        commit([
+            staged,
+            Staged::removal(&link),
+            Staged::removal(&dir.path().join("none.csv")),
+            Staged::removal(dir.path()),
+        ])
+        .unwrap();
+        assert_eq!(names(dir.path()), ["kept.csv", "link.csv"]);
+        assert_eq!(fs::read_to_string(&link).unwrap(), "kept");
     }
 
     #[test]

@@ -11,8 +11,8 @@ mod position;
 mod scored;
 
 pub use articles::{
-    expand_inputs, Article, ArticleColumns, ArticleFormat, ArticleReader, Item, ReadOptions,
-    Rejected, Source, DEFAULT_MAX_BYTES,
+    check_inputs, expand_inputs, Article, ArticleColumns, ArticleFormat, ArticleReader, Item,
+    ReadOptions, Rejected, Source, DEFAULT_MAX_BYTES,
 };
 pub use atomic::{commit, remove_temporary_files, AtomicFile, Staged};
 pub(crate) use labelled::csv_error;

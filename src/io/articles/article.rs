@@ -92,7 +92,7 @@ pub struct Rejected {
     pub article_id: Option<String>,
     /// What is wrong; starts with a fixed phrase (`too large:`, `not UTF-8:`,
     /// `bad CSV record:`, `bad JSON:`, `missing id`, `missing text`, `empty text`,
-    /// `missing column:`, `unreadable:`, `unsupported file type:`).
+    /// `missing column:`, `unreadable:`, `unsupported file type:`, `duplicate id:`).
     pub reason: String,
 }
 

@@ -126,20 +126,23 @@ fn file_source(input: String, path: PathBuf, format: Option<ArticleFormat>, id: 
             format,
             id,
         },
-        None => {
-            let ext = path
-                .extension()
-                .map(|e| format!(".{}", e.to_string_lossy()))
-                .unwrap_or_else(|| "no extension".into());
-            Source::Unusable {
-                input,
-                path,
-                reason: format!(
-                    "unsupported file type: {ext} (expected .txt, .csv, .jsonl or .json; or give --input-format)"
-                ),
-            }
-        }
+        None => Source::Unusable {
+            reason: unsupported(&path),
+            input,
+            path,
+        },
     }
+}
+
+/// The reason a file whose extension names no format cannot be read.
+pub(super) fn unsupported(path: &Path) -> String {
+    let ext = path
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_else(|| "no extension".into());
+    format!(
+        "unsupported file type: {ext} (expected .txt, .csv, .jsonl or .json; or give --input-format)"
+    )
 }
 
 /// Appends the files under `dir` to `out`, depth first, entries sorted by name.

@@ -5,13 +5,17 @@
 //! - `inputs.rs`: [`expand_inputs`] turns the command line's inputs into
 //!   [`Source`]s (directories walked in path order), each with its
 //!   [`ArticleFormat`];
+//! - `preflight.rs`: [`check_inputs`] refuses, before any work, an input
+//!   that cannot be used at all (it does not exist, its type is unknown, its
+//!   CSV header lacks the id or text column);
 //! - `reader.rs`: [`ArticleReader`] reads them one [`Item`] at a time;
+//! - `ids.rs`: the ids read so far; a repeated one is rejected;
 //! - `parse.rs`: one article out of a CSV record, a JSON line or a text line;
 //! - `stream.rs`: the bounded line and CSV record reader under them;
 //! - `article.rs`: what comes out, an [`Article`] or a [`Rejected`] item that
 //!   says where it was and why it could not be used, and the [`ReadOptions`].
 //!
-//! Nothing is fatal here: an unreadable file, a broken record or an oversized
+//! Apart from `check_inputs`, nothing is fatal here: an unreadable file, a broken record or an oversized
 //! line becomes one rejected item and reading goes on with the next.
 //!
 //! Memory is bounded by the size limit, never by the input: JSON Lines and
@@ -27,11 +31,14 @@
 //! as text, a UTF-8 BOM before the header.
 
 mod article;
+mod ids;
 mod inputs;
 mod parse;
+mod preflight;
 mod reader;
 mod stream;
 
 pub use article::{Article, ArticleColumns, Item, ReadOptions, Rejected, DEFAULT_MAX_BYTES};
 pub use inputs::{expand_inputs, ArticleFormat, Source};
+pub use preflight::check_inputs;
 pub use reader::ArticleReader;

@@ -24,32 +24,68 @@ pub(super) struct CsvHeader {
     pub(super) title: Option<usize>,
 }
 
-/// Reads and checks the header; on failure, the line and reason to reject the whole file with.
+/// Why a CSV header cannot be used.
+pub(super) enum HeaderProblem {
+    /// The file cannot be read as CSV: the line (if known) and reason to reject it with.
+    Unreadable(Option<u64>, String),
+    /// The header lacks a required column (the columns asked for do not fit this file).
+    MissingColumn {
+        /// 1-based line of the header.
+        line: u64,
+        /// The column asked for.
+        column: String,
+        /// The header's columns.
+        names: Vec<String>,
+    },
+}
+
+impl HeaderProblem {
+    /// The line and reason to reject the whole file with.
+    pub(super) fn into_reject(self) -> (Option<u64>, String) {
+        match self {
+            HeaderProblem::Unreadable(line, reason) => (line, reason),
+            HeaderProblem::MissingColumn {
+                line,
+                column,
+                names,
+            } => (
+                Some(line),
+                format!(
+                    "missing column: no {column:?} in the header (it has: {})",
+                    names.join(", ")
+                ),
+            ),
+        }
+    }
+}
+
+/// Reads and checks the header.
 pub(super) fn read_header(
     stream: &mut InputStream,
     options: &ReadOptions,
-) -> Result<CsvHeader, (Option<u64>, String)> {
+) -> Result<CsvHeader, HeaderProblem> {
     let mut rec = RawRecord::default();
     let max = options.max_bytes;
+    let unreadable = |line, reason| Err(HeaderProblem::Unreadable(line, reason));
     match stream.read_record(&mut rec, max, MAX_HEADER_FIELDS) {
         Ok(true) => {}
         Ok(false) => {
-            return Err((
+            return unreadable(
                 None,
                 "bad CSV record: empty input, expected a header".into(),
-            ))
+            )
         }
-        Err(e) => return Err((Some(stream.line + 1), format!("unreadable: {e}"))),
+        Err(e) => return unreadable(Some(stream.line + 1), format!("unreadable: {e}")),
     }
     let at = Some(rec.line);
     if rec.oversized {
-        return Err((at, too_large("header", rec.size, max)));
+        return unreadable(at, too_large("header", rec.size, max));
     }
     if rec.fields > MAX_HEADER_FIELDS {
-        return Err((
+        return unreadable(
             at,
             format!("bad CSV record: header of more than {MAX_HEADER_FIELDS} columns"),
-        ));
+        );
     }
     let names: Vec<String> = (0..rec.fields)
         .map(|i| {
@@ -61,14 +97,10 @@ pub(super) fn read_header(
     let find = |name: &str| names.iter().position(|h| h == name);
     let cols = &options.columns;
     let required = |name: &str| {
-        find(name).ok_or_else(|| {
-            (
-                at,
-                format!(
-                    "missing column: no {name:?} in the header (it has: {})",
-                    names.join(", ")
-                ),
-            )
+        find(name).ok_or_else(|| HeaderProblem::MissingColumn {
+            line: rec.line,
+            column: name.to_string(),
+            names: names.clone(),
         })
     };
     Ok(CsvHeader {

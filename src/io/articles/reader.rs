@@ -6,6 +6,7 @@ use std::io::{self, BufReader, Read};
 use std::path::Path;
 
 use super::article::{Article, Item, ReadOptions, Rejected};
+use super::ids::SeenIds;
 use super::inputs::{ArticleFormat, Source};
 use super::parse::{
     csv_article, json_article, read_header, text_line_article, too_large, CsvHeader,
@@ -20,6 +21,8 @@ pub struct ArticleReader {
     open: Option<Open>,
     /// Bytes of sources already finished.
     finished: u64,
+    /// The article ids read so far.
+    seen: SeenIds,
 }
 
 impl ArticleReader {
@@ -30,6 +33,7 @@ impl ArticleReader {
             options,
             open: None,
             finished: 0,
+            seen: SeenIds::default(),
         }
     }
 
@@ -76,7 +80,7 @@ impl ArticleReader {
                 };
                 let (item, size) = read_txt_file(&origin, &path, id, max);
                 self.finished += size;
-                Some(item)
+                Some(origin.admit(&mut self.seen, item, None))
             }
             Source::File {
                 input,
@@ -115,7 +119,8 @@ impl ArticleReader {
             ArticleFormat::Txt => Format::TxtLines,
             ArticleFormat::Csv => match read_header(&mut stream, &self.options) {
                 Ok(header) => Format::Csv(header),
-                Err((line, reason)) => {
+                Err(problem) => {
+                    let (line, reason) = problem.into_reject();
                     self.finished += stream.consumed;
                     return Some(origin.reject(line, None, reason));
                 }
@@ -127,6 +132,7 @@ impl ArticleReader {
             format,
             buf: Vec::new(),
             record: RawRecord::default(),
+            line: 0,
             done: false,
         });
         None
@@ -139,8 +145,8 @@ impl Iterator for ArticleReader {
     fn next(&mut self) -> Option<Item> {
         loop {
             if let Some(open) = &mut self.open {
-                if let Some(item) = open.next_item(&self.options) {
-                    return Some(item);
+                if let Some((item, line)) = open.next_item(&self.options) {
+                    return Some(open.origin.admit(&mut self.seen, item, line));
                 }
                 self.finished += open.stream.consumed;
                 self.open = None;
@@ -160,6 +166,17 @@ struct Origin {
 }
 
 impl Origin {
+    /// `item`, or its rejection when it is an article whose id was read before.
+    fn admit(&self, seen: &mut SeenIds, item: Item, line: Option<u64>) -> Item {
+        match item {
+            Item::Article(article) => match seen.admit(&article.id, &self.file, line) {
+                Ok(()) => Item::Article(article),
+                Err(reason) => self.reject(line, Some(article.id), reason),
+            },
+            rejected => rejected,
+        }
+    }
+
     fn reject(&self, line: Option<u64>, article_id: Option<String>, reason: String) -> Item {
         Item::Rejected(Rejected {
             input: self.input.clone(),
@@ -180,6 +197,8 @@ struct Open {
     format: Format,
     buf: Vec<u8>,
     record: RawRecord,
+    /// 1-based line of the last line read (JSON Lines, text lines).
+    line: u64,
     done: bool,
 }
 
@@ -190,7 +209,8 @@ enum Format {
 }
 
 impl Open {
-    fn next_item(&mut self, options: &ReadOptions) -> Option<Item> {
+    /// The next item and the line it starts on.
+    fn next_item(&mut self, options: &ReadOptions) -> Option<(Item, Option<u64>)> {
         if self.done {
             return None;
         }
@@ -201,7 +221,11 @@ impl Open {
         if item.is_none() {
             self.done = true;
         }
-        item
+        let line = match self.format {
+            Format::Csv(_) => self.record.line,
+            Format::Jsonl | Format::TxtLines => self.line,
+        };
+        item.map(|item| (item, Some(line)))
     }
 
     /// An I/O error ends the source; what was read before it stands.
@@ -224,6 +248,7 @@ impl Open {
                 Ok(None) => return None,
                 Err(e) => return Self::read_error(&mut self.done, &self.origin, &self.stream, e),
             };
+            self.line = line.number;
             let at = Some(line.number);
             if line.oversized {
                 return Some(
