@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::ColumnArgs;
+use super::{flag_error, ColumnArgs};
 use crate::analysis::{AnalyzerConfig, Language};
 use crate::features::{DfBound, VectorizerConfig, VocabConfig};
 use crate::io::{check_outputs, read_labelled};
@@ -135,7 +135,7 @@ impl TrainArgs {
             cv_folds: self.cv,
             ..TrainConfig::default()
         };
-        config.check()?;
+        config.check().map_err(train_flag_error)?;
         Ok(config)
     }
 
@@ -178,6 +178,31 @@ impl TrainArgs {
         ];
         p.sort();
         p
+    }
+}
+
+/// A library error about a parameter, told by its `train` flag: the solver's
+/// `C` is `--c`, `cv_folds` is `--cv`; others as [`flag_error`] names them.
+fn train_flag_error(e: crate::Error) -> anyhow::Error {
+    match e {
+        crate::Error::InvalidParam {
+            name,
+            value,
+            reason,
+        } => {
+            let name = match name {
+                "C" => "c",
+                "cv_folds" => "cv",
+                // Note: some checks still name their flag themselves.
+                other => other.trim_start_matches("--"),
+            };
+            flag_error(crate::Error::InvalidParam {
+                name,
+                value,
+                reason,
+            })
+        }
+        other => other.into(),
     }
 }
 

@@ -1,6 +1,5 @@
-//! Evaluation: a model against labelled data, metrics, and cross-validation.
+//! Evaluation: a model against labelled data, and metrics.
 
-pub(crate) mod cv;
 mod evaluate;
 mod metrics;
 

@@ -1,6 +1,7 @@
 //! The model: loss, optimiser, fitted heads, training and the model file.
 
 mod classifier;
+pub(crate) mod cv;
 mod head;
 mod idf_rows;
 mod lbfgs;
@@ -23,7 +24,9 @@ pub use classifier::{
 };
 pub use head::{LinearHead, MAX_ABS_WEIGHT};
 pub(crate) use idf_rows::IdfRows;
-pub use logistic::{fit, sample_weights, ClassWeight, FitReport, Fitted, LogisticParams};
+pub use logistic::{
+    fit, sample_weights, ClassWeight, FitReport, FitTiming, Fitted, LogisticParams,
+};
 pub use loss::LossProblem;
 pub use persist::{DEFAULT_MAX_MODEL_BYTES, FORMAT_VERSION, MAGIC};
 pub use train::{train, TrainConfig, TrainingSet, DEFAULT_C_GRID};

@@ -3,10 +3,10 @@
 use std::collections::BTreeSet;
 
 use super::classifier::{CvScore, StanceHead, StanceHeads, StanceModel, TrainingMeta, UNCERTAIN};
+use super::cv::{best_c, cross_validate, CvMetric};
 use super::head::LinearHead;
 use super::logistic::{fit, LogisticParams};
 use crate::error::{Error, Result};
-use crate::eval::cv::{best_c, cross_validate, cv_metric};
 use crate::features::{CsrMatrix, Vectorizer, VectorizerConfig};
 
 /// Everything `train` needs besides the data.
@@ -45,7 +45,7 @@ impl TrainConfig {
         self.logistic.check()?;
         if self.cv_folds < 2 && !self.c_grid.is_empty() {
             return Err(Error::InvalidParam {
-                name: "--cv",
+                name: "cv_folds",
                 value: self.cv_folds.to_string(),
                 reason: "cross-validation needs at least 2 folds".into(),
             });
@@ -176,12 +176,13 @@ fn fit_head(
             .min()
             .unwrap_or(0);
         let folds = config.cv_folds.min(smallest.max(2));
+        let metric = CvMetric::for_labels(&names);
         let scores = cross_validate(x, &y, &names, &config.c_grid, folds, &params)?;
         for &(c, s) in &scores {
             cv.push(CvScore {
                 head: name.to_string(),
                 c,
-                metric: cv_metric(&names).to_string(),
+                metric: metric.key().to_string(),
                 score: s,
             });
         }
@@ -191,21 +192,22 @@ fn fit_head(
             .map(|(c, s)| format!("C={c}: {s:.4}"))
             .collect();
         log(&format!(
-            "{name}: {folds}-fold CV macro-F1 {}; chose C={}",
+            "{name}: {folds}-fold CV {} {}; chose C={}",
+            metric.display(),
             shown.join(", "),
             params.c
         ));
     }
-    let started = std::time::Instant::now();
     let fitted = fit(x, &x.transpose(), &y, names.len(), &params)?;
     let r = &fitted.report;
     log(&format!(
-        "{name}: {} classes, C={}, {} iterations ({} evaluations, {:.1} s), max |gradient| {:.3e}, {}",
+        "{name}: {} classes, C={}, {} iterations ({} evaluations, {:.1} s, {:.1} s of it in the loss), max |gradient| {:.3e}, {}",
         names.len(),
         r.c,
         r.iterations,
         r.evaluations,
-        started.elapsed().as_secs_f64(),
+        fitted.timing.seconds,
+        fitted.timing.loss_seconds,
         r.grad_max_abs,
         if r.converged { "converged".to_string() } else { format!("NOT converged ({})", r.termination) }
     ));
