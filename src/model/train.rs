@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::classifier::{CvScore, StanceHead, StanceHeads, StanceModel, TrainingMeta, UNCERTAIN};
-use super::cv::{best_c, cross_validate, CvMetric};
+use super::cv::{cross_validate, CvMetric};
 use super::head::LinearHead;
 use super::logistic::{fit, LogisticParams};
 use crate::error::{Error, Result};
@@ -177,8 +177,8 @@ fn fit_head(
             .unwrap_or(0);
         let folds = config.cv_folds.min(smallest.max(2));
         let metric = CvMetric::for_labels(&names);
-        let scores = cross_validate(x, &y, &names, &config.c_grid, folds, &params)?;
-        for &(c, s) in &scores {
+        let outcome = cross_validate(x, &y, &names, &config.c_grid, folds, &params)?;
+        for &(c, s) in &outcome.scores {
             cv.push(CvScore {
                 head: name.to_string(),
                 c,
@@ -186,13 +186,20 @@ fn fit_head(
                 score: s,
             });
         }
-        params.c = best_c(&scores).unwrap_or(params.c);
-        let shown: Vec<String> = scores
+        params.c = outcome.best_c;
+        let shown: Vec<String> = outcome
+            .scores
             .iter()
             .map(|(c, s)| format!("C={c}: {s:.4}"))
             .collect();
+        let skipped = if outcome.skipped.is_empty() {
+            String::new()
+        } else {
+            let cs: Vec<String> = outcome.skipped.iter().map(|c| c.to_string()).collect();
+            format!(" (past the peak, not evaluated: C={})", cs.join(", "))
+        };
         log(&format!(
-            "{name}: {folds}-fold CV {} {}; chose C={}",
+            "{name}: {folds}-fold CV {} {}{skipped}; chose C={}",
             metric.display(),
             shown.join(", "),
             params.c
