@@ -213,4 +213,44 @@ mod tests {
         assert!(m.f_avg.is_none());
         assert_eq!(m.per_class["b"].precision, 0.0);
     }
+
+    /// Cross-validation scores folds with `model::CvMetric` on class indices;
+    /// it must give exactly (bit for bit) what these metrics give on the names.
+    #[test]
+    fn cross_validation_metric_equals_these_metrics() {
+        use crate::model::cv::CvMetric;
+        let label_sets = [v(&["AGAINST", "FAVOR", "NONE"]), v(&["a", "b", "c", "d"])];
+        let mut state = 0x1234_5678_u64;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) % n as u64) as u32
+        };
+        for labels in &label_sets {
+            let metric = CvMetric::for_labels(labels);
+            for trial in 0..200 {
+                let n = 1 + trial % 17;
+                // Note: some trials use only part of the classes, so classes absent
+                // from gold and predictions (and an absent favor) are covered.
+                let used = 1 + trial % labels.len();
+                let gold: Vec<u32> = (0..n).map(|_| next(used)).collect();
+                let pred: Vec<u32> = (0..n).map(|_| next(labels.len())).collect();
+                let names = |ix: &[u32]| -> Vec<String> {
+                    ix.iter().map(|&i| labels[i as usize].clone()).collect()
+                };
+                let m = Metrics::compute(&names(&gold), &names(&pred));
+                let want = match metric {
+                    CvMetric::FAvg { .. } => m.f_avg.unwrap_or(0.0),
+                    CvMetric::MacroF1 => m.macro_f1,
+                };
+                let got = metric.score(&gold, &pred, labels.len());
+                assert_eq!(
+                    got.to_bits(),
+                    want.to_bits(),
+                    "{labels:?} {gold:?} {pred:?}"
+                );
+            }
+        }
+    }
 }

@@ -1,7 +1,6 @@
-//! Evaluation: a model against labelled data, metrics, and cross-validation.
+//! Evaluation: a model against labelled data, and metrics.
 
 mod audit;
-pub(crate) mod cv;
 mod evaluate;
 mod metrics;
 

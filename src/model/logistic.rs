@@ -108,6 +108,17 @@ pub struct Fitted {
     pub intercept: Array1<f64>,
     /// How the fit ended.
     pub report: FitReport,
+    /// Where the time went (not stored in the model file: it differs run to run).
+    pub timing: FitTiming,
+}
+
+/// Wall time of one fit.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct FitTiming {
+    /// Seconds in loss-and-gradient evaluations.
+    pub loss_seconds: f64,
+    /// Seconds in the whole fit.
+    pub seconds: f64,
 }
 
 /// Per-sample weights for `y` under `class_weight`.
@@ -133,6 +144,23 @@ pub fn fit(
     n_classes: usize,
     params: &LogisticParams,
 ) -> Result<Fitted> {
+    fit_from(x, xt, y, n_classes, params, None)
+}
+
+/// [`fit`] starting from `start` (the flat parameters of an earlier fit on the
+/// same columns and classes: weights row-major, then intercepts), or from zero.
+///
+/// Note: a warm start reaches the same optimum within the tolerance in fewer
+/// iterations when the problem changed little (a nearby C), as scikit-learn's
+/// `LogisticRegressionCV` uses along its C path.
+pub(crate) fn fit_from(
+    x: &CsrMatrix,
+    xt: &CsrMatrix,
+    y: &[u32],
+    n_classes: usize,
+    params: &LogisticParams,
+    start: Option<Vec<f64>>,
+) -> Result<Fitted> {
     params.check()?;
     if x.n_rows() == 0 || x.n_rows() != y.len() {
         return Err(Error::Training(format!(
@@ -156,6 +184,17 @@ pub fn fit(
         tol: params.tol,
         ..LbfgsSettings::default()
     };
+    let x0 = match start {
+        Some(v) if v.len() == loss.n_params() => v,
+        Some(v) => {
+            return Err(Error::Training(format!(
+                "a warm start has {} parameters, the problem {}",
+                v.len(),
+                loss.n_params()
+            )))
+        }
+        None => vec![0.0; loss.n_params()],
+    };
     let mut loss_time = std::time::Duration::ZERO;
     let started = std::time::Instant::now();
     let r = minimize(
@@ -165,16 +204,13 @@ pub fn fit(
             loss_time += t.elapsed();
             f
         },
-        vec![0.0; loss.n_params()],
+        x0,
         &settings,
     );
-    if std::env::var_os("STANCE_TRACE_FIT").is_some() {
-        eprintln!(
-            "fit: {:.2} s in the loss, {:.2} s in all",
-            loss_time.as_secs_f64(),
-            started.elapsed().as_secs_f64()
-        );
-    }
+    let timing = FitTiming {
+        loss_seconds: loss_time.as_secs_f64(),
+        seconds: started.elapsed().as_secs_f64(),
+    };
     let n_feat = x.n_cols();
     let mut flat = r.x;
     let intercept = Array1::from_vec(flat.split_off(n_feat * n_classes));
@@ -192,5 +228,6 @@ pub fn fit(
             termination: r.termination,
             evaluations: r.evaluations,
         },
+        timing,
     })
 }

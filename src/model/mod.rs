@@ -3,6 +3,7 @@
 mod calibrate;
 mod classifier;
 mod context;
+pub(crate) mod cv;
 mod head;
 mod idf_rows;
 mod lbfgs;
@@ -29,7 +30,9 @@ pub use classifier::{
 pub use context::{article_groups, article_runs, ArticleContext, CONTEXT_FEATURES};
 pub use head::{LinearHead, MAX_ABS_WEIGHT};
 pub(crate) use idf_rows::IdfRows;
-pub use logistic::{fit, sample_weights, ClassWeight, FitReport, Fitted, LogisticParams};
+pub use logistic::{
+    fit, sample_weights, ClassWeight, FitReport, FitTiming, Fitted, LogisticParams,
+};
 pub use loss::LossProblem;
 pub use params::TrainParams;
 pub use persist::{DEFAULT_MAX_MODEL_BYTES, FORMAT_VERSION, MAGIC};

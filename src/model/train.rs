@@ -3,10 +3,10 @@
 use std::collections::BTreeSet;
 
 use super::classifier::{CvScore, StanceHead, StanceHeads, StanceModel, TrainingMeta, UNCERTAIN};
+use super::cv::{cross_validate, CvMetric};
 use super::head::LinearHead;
 use super::logistic::{fit, LogisticParams};
 use crate::error::{Error, Result};
-use crate::eval::cv::{best_c, cross_validate, cv_metric};
 use crate::features::{CsrMatrix, Vectorizer, VectorizerConfig};
 
 /// Everything `train` needs besides the data.
@@ -178,36 +178,45 @@ fn fit_head(
             .min()
             .unwrap_or(0);
         let folds = config.cv_folds.min(smallest.max(2));
-        let scores = cross_validate(x, &y, &names, &config.c_grid, folds, &params)?;
-        for &(c, s) in &scores {
+        let metric = CvMetric::for_labels(&names);
+        let outcome = cross_validate(x, &y, &names, &config.c_grid, folds, &params)?;
+        for &(c, s) in &outcome.scores {
             cv.push(CvScore {
                 head: name.to_string(),
                 c,
-                metric: cv_metric(&names).to_string(),
+                metric: metric.key().to_string(),
                 score: s,
             });
         }
-        params.c = best_c(&scores).unwrap_or(params.c);
-        let shown: Vec<String> = scores
+        params.c = outcome.best_c;
+        let shown: Vec<String> = outcome
+            .scores
             .iter()
             .map(|(c, s)| format!("C={c}: {s:.4}"))
             .collect();
+        let skipped = if outcome.skipped.is_empty() {
+            String::new()
+        } else {
+            let cs: Vec<String> = outcome.skipped.iter().map(|c| c.to_string()).collect();
+            format!(" (past the peak, not evaluated: C={})", cs.join(", "))
+        };
         log(&format!(
-            "{name}: {folds}-fold CV macro-F1 {}; chose C={}",
+            "{name}: {folds}-fold CV {} {}{skipped}; chose C={}",
+            metric.display(),
             shown.join(", "),
             params.c
         ));
     }
-    let started = std::time::Instant::now();
     let fitted = fit(x, &x.transpose(), &y, names.len(), &params)?;
     let r = &fitted.report;
     log(&format!(
-        "{name}: {} classes, C={}, {} iterations ({} evaluations, {:.1} s), max |gradient| {:.3e}, {}",
+        "{name}: {} classes, C={}, {} iterations ({} evaluations, {:.1} s, {:.1} s of it in the loss), max |gradient| {:.3e}, {}",
         names.len(),
         r.c,
         r.iterations,
         r.evaluations,
-        started.elapsed().as_secs_f64(),
+        fitted.timing.seconds,
+        fitted.timing.loss_seconds,
         r.grad_max_abs,
         if r.converged { "converged".to_string() } else { format!("NOT converged ({})", r.termination) }
     ));
