@@ -347,6 +347,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
                     .options
                     .min_confidence()
                     .unwrap_or(ReportOptions::default().min_confidence),
+                stance_roles: Some(scorer.roles().clone()),
                 ..ReportOptions::default()
             };
             Some(ReportSink::new(ReportBuilder::new(options)?))

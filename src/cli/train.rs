@@ -11,7 +11,8 @@ use crate::features::{DfBound, VectorizerConfig, VocabConfig};
 use crate::io::{check_outputs, read_labelled};
 use crate::model::DEFAULT_MAX_MODEL_BYTES;
 use crate::model::{
-    train, ClassWeight, LogisticParams, TrainConfig, TrainingMeta, TrainingSet, DEFAULT_C_GRID,
+    train, ClassWeight, LogisticParams, RoleNames, TrainConfig, TrainingMeta, TrainingSet,
+    DEFAULT_C_GRID,
 };
 
 /// Arguments of `stance train`.
@@ -70,6 +71,15 @@ pub struct TrainArgs {
     /// Stop when the largest gradient component is at most this.
     #[arg(long, default_value_t = 1e-4)]
     pub tol: f64,
+    /// The stance label meaning "favor" (default: the label named favor or favour, any case).
+    #[arg(long, value_name = "LABEL", requires = "against_label")]
+    pub favor_label: Option<String>,
+    /// The stance label meaning "against" (default: the label named against, any case).
+    #[arg(long, value_name = "LABEL", requires = "favor_label")]
+    pub against_label: Option<String>,
+    /// The stance label meaning "neutral" (default: the label named neutral or none, any case).
+    #[arg(long, value_name = "LABEL")]
+    pub neutral_label: Option<String>,
 }
 
 fn parse_range(s: &str) -> Result<(usize, usize), String> {
@@ -133,6 +143,11 @@ impl TrainArgs {
                 self.c_grid.clone()
             },
             cv_folds: self.cv,
+            roles: RoleNames {
+                favor: self.favor_label.clone(),
+                against: self.against_label.clone(),
+                neutral: self.neutral_label.clone(),
+            },
             ..TrainConfig::default()
         };
         config.check()?;
@@ -217,7 +232,23 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         topics: &data.topics,
         stances: data.stances.as_deref(),
     };
-    let model = train(&set, &config, meta, &mut |line| eprintln!("{line}"))?;
+    let model =
+        train(&set, &config, meta, &mut |line| eprintln!("{line}")).map_err(super::flag_error)?;
+    if model.stance.is_some() {
+        let r = &model.roles;
+        let shown = |l: &Option<String>| l.as_deref().unwrap_or("(none)").to_string();
+        eprintln!(
+            "stance roles: favor {}, against {}, neutral {}{}",
+            shown(&r.favor),
+            shown(&r.against),
+            shown(&r.neutral),
+            if r.has_net_stance() {
+                ""
+            } else {
+                " (no favor/against: no net stance or F_avg; name them with --favor-label and --against-label)"
+            }
+        );
+    }
     model
         .save(&args.out)
         .with_context(|| format!("writing {}", args.out.display()))?;

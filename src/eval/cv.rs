@@ -4,7 +4,7 @@ use crate::error::Result;
 use crate::eval::metrics::Metrics;
 use crate::features::CsrMatrix;
 use crate::model::logistic::{fit, LogisticParams};
-use crate::model::LinearHead;
+use crate::model::{LinearHead, StanceRoles};
 
 /// Assigns each row a fold in `0..k`, keeping class proportions: rows of each
 /// class are shuffled with a fixed seed and dealt round-robin.
@@ -40,11 +40,10 @@ impl SplitMix64 {
     }
 }
 
-/// The score cross-validation maximises: SemEval-2016's F_avg when the labels include
-/// favor and against (case-insensitive), else macro-F1.
-pub fn cv_metric(labels: &[String]) -> &'static str {
-    let has = |n: &str| labels.iter().any(|l| l.eq_ignore_ascii_case(n));
-    if has("favor") && has("against") {
+/// The score cross-validation maximises: SemEval-2016's F_avg when `labels`
+/// include the favor and against labels of `roles`, else macro-F1.
+pub fn cv_metric(labels: &[String], roles: &StanceRoles) -> &'static str {
+    if roles.has_net_stance() && roles.all_in(labels) {
         "f_avg"
     } else {
         "macro_f1"
@@ -57,6 +56,7 @@ pub fn cross_validate(
     x: &CsrMatrix,
     y: &[u32],
     labels: &[String],
+    roles: &StanceRoles,
     grid: &[f64],
     k: usize,
     params: &LogisticParams,
@@ -94,8 +94,8 @@ pub fn cross_validate(
                 gold.push(labels[y[i] as usize].clone());
                 pred.push(labels[LinearHead::argmax(&p)].clone());
             }
-            let m = Metrics::compute(&gold, &pred);
-            total += match cv_metric(labels) {
+            let m = Metrics::compute_with_roles(&gold, &pred, roles);
+            total += match cv_metric(labels, roles) {
                 "f_avg" => m.f_avg.unwrap_or(0.0),
                 _ => m.macro_f1,
             };

@@ -119,8 +119,9 @@ pub fn evaluate(
         } else {
             both as f64 / texts.len() as f64
         });
-        stance = Some(Metrics::compute(gold, &e2e));
-        given = Some(Metrics::compute(gold, &gt));
+        let roles = scorer.roles();
+        stance = Some(Metrics::compute_with_roles(gold, &e2e, roles));
+        given = Some(Metrics::compute_with_roles(gold, &gt, roles));
     }
     Evaluation {
         n: texts.len(),

@@ -24,6 +24,7 @@ use sha2::{Digest, Sha256};
 use super::classifier::{StanceHead, StanceHeads, StanceModel, TrainingMeta, UNCERTAIN};
 use super::head::{LinearHead, MAX_ABS_WEIGHT};
 use super::logistic::FitReport;
+use super::roles::StanceRoles;
 use crate::error::{Error, Result};
 use crate::features::{TermIndex, Tfidf, Vectorizer, VectorizerConfig, Vocabulary, MAX_IDF};
 
@@ -63,6 +64,13 @@ struct Header {
     topic: HeadInfo,
     stance: Option<StanceInfo>,
     meta: TrainingMeta,
+    /// The stance roles, when they are not the ones found by name among the
+    /// stance labels ([`StanceRoles::find`]); absent in files from before roles.
+    ///
+    /// Note: left out when found by name, so a model whose labels are
+    /// `favor`/`against`/`neutral` keeps the bytes it had before roles existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    stance_roles: Option<StanceRoles>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -117,6 +125,11 @@ impl StanceModel {
             topic: info(&self.topic),
             stance,
             meta: self.meta.clone(),
+            stance_roles: {
+                let labels = self.stance_labels();
+                let found = StanceRoles::find(labels.iter().map(String::as_str));
+                (self.roles != found).then(|| self.roles.clone())
+            },
         };
         let json = serde_json::to_vec(&header).unwrap_or_default();
         let mut p = Vec::new();
@@ -333,12 +346,25 @@ fn parse_payload(r: &mut PayloadReader) -> std::result::Result<StanceModel, Stri
         || parse_weights(r, &header, n_terms),
     );
     let (tfidf, topic, stance) = rest?;
-    Ok(StanceModel {
+    let mut model = StanceModel {
         vectorizer: Vectorizer::from_indexed_parts(header.vectorizer, vocab, index, tfidf),
         topic,
         stance,
+        roles: StanceRoles::default(),
         meta: header.meta,
-    })
+    };
+    let labels = model.stance_labels();
+    model.roles = match header.stance_roles {
+        Some(roles) if !roles.all_in(&labels) => {
+            return Err(format!(
+                "its stance roles name labels its stance heads do not have ({})",
+                roles.labels().join(", ")
+            ))
+        }
+        Some(roles) => roles,
+        None => StanceRoles::find(labels.iter().map(String::as_str)),
+    };
+    Ok(model)
 }
 
 /// Decodes the idf and the heads, the rest of the payload after the vocabulary.

@@ -8,7 +8,9 @@ use super::worker::Pool;
 use crate::error::{Error, Result};
 use crate::features::{display_term, FeatureRow, Vectorizer};
 use crate::io::{Article, Labels, Statement, UNCERTAIN};
-use crate::model::{IdfRows, LinearHead, StanceHead, StanceHeads, StanceModel, TrainingMeta};
+use crate::model::{
+    IdfRows, LinearHead, StanceHead, StanceHeads, StanceModel, StanceRoles, TrainingMeta,
+};
 
 /// A trained model in the form scoring reads, with checked options: what
 /// `stance score` runs, for one text, many, or a stream (see [`run`](super::run)).
@@ -45,6 +47,7 @@ pub struct Scorer {
     has_stance: bool,
     pub(super) labels: Labels,
     pub(super) options: ValidScoreOptions,
+    roles: StanceRoles,
     meta: TrainingMeta,
 }
 
@@ -59,6 +62,7 @@ impl Scorer {
             vectorizer,
             topic,
             stance,
+            roles,
             meta,
         } = model;
         if let Some(p) = options.min_confidence() {
@@ -114,6 +118,7 @@ impl Scorer {
             has_stance,
             labels,
             options,
+            roles,
             meta,
         })
     }
@@ -126,6 +131,11 @@ impl Scorer {
     /// Whether the model has stance heads (else it is topic-only).
     pub fn has_stance(&self) -> bool {
         self.has_stance
+    }
+
+    /// Which stance labels mean favor, against and neutral.
+    pub fn roles(&self) -> &StanceRoles {
+        &self.roles
     }
 
     /// The options it scores with.
