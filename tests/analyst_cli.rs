@@ -289,3 +289,93 @@ fn other_label_sets_have_no_net_stance_unless_roles_are_named() {
     assert!(!err.contains("features:"), "refused before any work: {err}");
     assert!(!w.path("bad.model").exists());
 }
+
+fn default_model() -> String {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/default.model");
+    p.to_str().unwrap().to_string()
+}
+
+/// A French article, and an English one ending in an Arabic sentence.
+const MIXED: &str = r#"{"id":"fr","text":"Les députés irakiens ont voté dimanche la fin de la présence des troupes étrangères dans le pays. Le gouvernement appliquera cette décision après des discussions avec Washington, a déclaré le porte-parole."}
+{"id":"en","text":"Iraqi lawmakers voted on Sunday to end the presence of foreign coalition troops in the country. صوت البرلمان العراقي يوم الأحد على إنهاء وجود القوات"}
+"#;
+
+#[test]
+fn text_without_known_terms_and_other_languages_are_uncertain() {
+    let w = TempWorkdir::new();
+    let input = w.write("mixed.jsonl", MIXED);
+    let model = default_model();
+    // --min-confidence 0: no threshold could make a statement uncertain.
+    let args = [
+        "score",
+        "--model",
+        &model,
+        s(&input),
+        "--min-confidence",
+        "0",
+    ];
+    let out = w.run(&[&args[..], &["--out", "mixed.csv"]].concat());
+    ok(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("; 1 in another language than the model's (english)"),
+        "{err}"
+    );
+    let mut reader = csv::Reader::from_path(w.path("mixed.csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header[header.len() - 2..], ["known_terms", "language"]);
+    let col = |n: &str| header.iter().position(|c| c == n).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 4);
+    for r in &rows {
+        let known: usize = r[col("known_terms")].parse().unwrap();
+        let foreign = &r[0] == "fr";
+        assert_eq!(&r[col("language")], if foreign { "fra" } else { "eng" });
+        let uncertain = foreign || known == 0;
+        assert_eq!(&r[col("topic")] == "uncertain", uncertain, "{r:?}");
+        assert!(
+            !r[col("best_topic")].is_empty(),
+            "the raw guess is kept: {r:?}"
+        );
+    }
+    let arabic = &rows[3];
+    assert_eq!(&arabic[col("known_terms")], "0", "{arabic:?}");
+    assert!(rows[2][col("known_terms")].parse::<usize>().unwrap() > 5);
+
+    // JSON Lines carries the same keys.
+    let jsonl = ok(&w.run(&[&args[..], &["--format", "jsonl", "--quiet"]].concat()));
+    let last: serde_json::Value = serde_json::from_str(jsonl.lines().last().unwrap()).unwrap();
+    assert_eq!(
+        (last["known_terms"].as_u64(), last["language"].as_str()),
+        (Some(0), Some("eng"))
+    );
+
+    // `report` reads the new file and one written before the two columns alike.
+    let old: String = w
+        .read("mixed.csv")
+        .lines()
+        .map(|l| {
+            let mut r = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(l.as_bytes());
+            let rec = r.records().next().unwrap().unwrap();
+            let mut wr = csv::Writer::from_writer(Vec::new());
+            wr.write_record(rec.iter().take(rec.len() - 2)).unwrap();
+            String::from_utf8(wr.into_inner().unwrap()).unwrap()
+        })
+        .collect();
+    assert!(
+        old.starts_with("article_id,") && old.lines().next().unwrap().ends_with("min_confidence")
+    );
+    w.write("old.csv", old);
+    let new_report = ok(&w.run(&["report", "mixed.csv", "--format", "json"]));
+    let old_report = ok(&w.run(&["report", "old.csv", "--format", "json"]));
+    assert_eq!(new_report, old_report);
+    let v: serde_json::Value = serde_json::from_str(&new_report).unwrap();
+    let uncertain = v["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["topic"] == "uncertain");
+    assert_eq!(uncertain.unwrap()["statements"], 3);
+}

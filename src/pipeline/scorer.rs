@@ -153,6 +153,11 @@ impl Scorer {
         &self.vectorizer
     }
 
+    /// The model's language as [`detect_language`](crate::analysis::detect_language) names it.
+    pub(super) fn language_code(&self) -> &'static str {
+        self.vectorizer.config().analyzer.language.iso639_3()
+    }
+
     /// The stance head used for the topic at `topic` (its index in the labels).
     pub(super) fn head_of(&self, topic: usize) -> Option<&LinearHead> {
         let i = self.head_of_topic.get(topic).copied().flatten()?;
