@@ -379,3 +379,31 @@ fn text_without_known_terms_and_other_languages_are_uncertain() {
         .find(|t| t["topic"] == "uncertain");
     assert_eq!(uncertain.unwrap()["statements"], 3);
 }
+
+/// `other` has a one-class stance head (always neutral): its terms weigh
+/// nothing, so `--explain` lists none, where it listed `basra:+0.0000`.
+#[test]
+fn explain_on_a_one_class_head_lists_no_zero_contributions() {
+    let w = TempWorkdir::new();
+    let input = w.write(
+        "w.csv",
+        "id,text\nx,\"The weather in Basra was hot on Tuesday, the census said.\"\n",
+    );
+    let model = default_model();
+    let out = ok(&w.run(&[
+        "score",
+        "--model",
+        &model,
+        s(&input),
+        "--explain",
+        "3",
+        "--quiet",
+    ]));
+    let mut reader = csv::Reader::from_reader(out.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let col = |n: &str| header.iter().position(|c| c == n).unwrap();
+    let r = reader.records().next().unwrap().unwrap();
+    assert_eq!(&r[col("best_topic")], "other", "{out}");
+    assert!(!r[col("topic_terms")].is_empty(), "{out}");
+    assert_eq!(&r[col("stance_terms")], "", "{out}");
+}

@@ -191,10 +191,17 @@ impl Scorer {
         };
         let terms = self.vectorizer.vocabulary().terms();
         out.clear();
-        out.extend(contributions.into_iter().map(|(col, c)| {
-            let term = terms.get(col as usize).map_or("?", String::as_str);
-            (display_term(term), c)
-        }));
+        // Note: a one-class head (`other` is always neutral) has no weights:
+        // its terms contributed nothing and are not listed.
+        out.extend(
+            contributions
+                .into_iter()
+                .filter(|(_, c)| *c != 0.0)
+                .map(|(col, c)| {
+                    let term = terms.get(col as usize).map_or("?", String::as_str);
+                    (display_term(term), c)
+                }),
+        );
     }
 
     /// The statements of one text, as `stance score` writes them for an
