@@ -46,7 +46,7 @@ a2,2024-02-01,Levant Daily,\"Gaza, rally\",\"Thousands marched in solidarity wit
 a3,,,,Iraq and Iran signed a memorandum on gas. Critics denounced Iranian interference.
 ";
 
-const STATEMENT_HEADER: [&str; 13] = [
+const STATEMENT_HEADER: [&str; 15] = [
     "article_id",
     "sentence",
     "start",
@@ -60,6 +60,8 @@ const STATEMENT_HEADER: [&str; 13] = [
     "source",
     "best_topic",
     "min_confidence",
+    "known_terms",
+    "language",
 ];
 
 /// A temp dir with a trained model in it.
@@ -443,9 +445,9 @@ fn explain_lists_the_terms_that_weighed_most() {
     let out = w.score(&["articles.csv", "--explain", "3", "--out", "s.csv"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let (header, rows) = csv_rows(&w.read("s.csv"));
-    assert_eq!(&header[13..], ["topic_terms", "stance_terms"]);
+    assert_eq!(&header[15..], ["topic_terms", "stance_terms"]);
     for r in &rows {
-        for field in [&r[13], &r[14]] {
+        for field in [&r[15], &r[16]] {
             let terms = explained(field);
             assert!(!terms.is_empty() && terms.len() <= 3, "{field:?}");
             assert!(
@@ -455,7 +457,7 @@ fn explain_lists_the_terms_that_weighed_most() {
             assert!(terms.iter().all(|(t, _)| !t.is_empty()));
         }
     }
-    let troops = explained(&rows[0][13]);
+    let troops = explained(&rows[0][15]);
     assert!(
         troops
             .iter()
@@ -1085,7 +1087,7 @@ fn topic_only_models_leave_stance_empty() {
     let (_, rows) = csv_rows(&w.read("s.csv"));
     assert!(rows
         .iter()
-        .all(|r| r[7].is_empty() && r[8].is_empty() && r[14].is_empty() && !r[13].is_empty()));
+        .all(|r| r[7].is_empty() && r[8].is_empty() && r[16].is_empty() && !r[15].is_empty()));
     let (header, _) = csv_rows(&w.read("a.csv"));
     assert_eq!(header[5..7], ["bilateral_ties_n", "bilateral_ties_stance"]);
     assert_eq!(header.len(), 5 + 2 * 4);

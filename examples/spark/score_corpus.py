@@ -50,6 +50,8 @@ STATEMENT_COLUMNS = [
     ("source", "STRING"),
     ("best_topic", "STRING"),
     ("min_confidence", "DOUBLE"),
+    ("known_terms", "BIGINT"),
+    ("language", "STRING"),
     ("topic_probs", "MAP<STRING, DOUBLE>"),
     ("stance_probs", "MAP<STRING, DOUBLE>"),
 ]

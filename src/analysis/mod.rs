@@ -14,6 +14,7 @@
 //!   vocabulary is looked up by word ids rather than n-gram strings.
 
 mod analyzer;
+mod language;
 mod memo;
 // Note: `StemSequence::len` and `is_empty` have no caller (hidden before by
 // being `pub`); ngrams.rs is being reworked elsewhere, so they stay for now.
@@ -30,6 +31,7 @@ mod word_ids;
 pub use analyzer::{
     Analyzer, AnalyzerConfig, CHAR_NGRAM_PREFIX, MAX_CHAR_NGRAM, MAX_WORD_NGRAM, MEMO_LIMIT,
 };
+pub use language::{detect_language, DetectedLanguage, DETECT_BYTES};
 pub use sentence::{split_sentences, SentenceSpan};
 pub use stem::{Language, Stemmer, UnknownLanguage};
 pub use stopwords::{has_stop_words, stop_words};

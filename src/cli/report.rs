@@ -187,6 +187,7 @@ fn options(args: &ReportArgs) -> anyhow::Result<ReportOptions> {
                 .with_context(|| format!("cannot load model {}", path.display()))?;
             // Note: `iter()` works whether `topics()` returns `Vec<String>` or `&[String]`.
             options.known_topics = Some(model.topics().iter().map(|t| t.to_string()).collect());
+            options.stance_roles = Some(model.roles.clone());
             if let Some(k) = k {
                 options.top_terms = model
                     .top_terms(k)

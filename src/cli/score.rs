@@ -349,6 +349,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
                     .options
                     .min_confidence()
                     .unwrap_or(ReportOptions::default().min_confidence),
+                stance_roles: Some(scorer.roles().clone()),
                 ..ReportOptions::default()
             };
             Some(ReportSink::new(ReportBuilder::new(options)?))
@@ -392,8 +393,18 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
             _ => " (see stdout)".to_string(),
         };
         eprintln!(
-            "read {} articles, scored {} statements from {} articles, rejected {}{see}",
-            counts.read, counts.statements, counts.scored, counts.rejected
+            "read {} articles, scored {} statements from {} articles, rejected {}{see}{}",
+            counts.read,
+            counts.statements,
+            counts.scored,
+            counts.rejected,
+            match counts.other_language {
+                0 => String::new(),
+                n => format!(
+                    "; {n} in another language than the model's ({}): their statements are uncertain",
+                    scorer.vectorizer().config().analyzer.language
+                ),
+            }
         );
     }
     // Note: the process ends right after this; the scorer is left to it.

@@ -12,7 +12,9 @@ use crate::features::DfBound;
 use crate::io::{check_outputs, commit, read_column, read_labelled, Output};
 use crate::model::DEFAULT_MAX_MODEL_BYTES;
 use crate::model::{article_runs, refine, RefineConfig};
-use crate::model::{train, ClassWeight, TrainConfig, TrainParams, TrainingSet, DEFAULT_C_GRID};
+use crate::model::{
+    train, ClassWeight, RoleNames, TrainConfig, TrainParams, TrainingSet, DEFAULT_C_GRID,
+};
 
 /// Arguments of `stance train`.
 #[derive(Debug, clap::Args)]
@@ -83,6 +85,15 @@ pub struct TrainArgs {
     /// Stop when the largest gradient component is at most this.
     #[arg(long, default_value_t = 1e-4)]
     pub tol: f64,
+    /// The stance label meaning "favor" (default: the label named favor or favour, any case).
+    #[arg(long, value_name = "LABEL", requires = "against_label")]
+    pub favor_label: Option<String>,
+    /// The stance label meaning "against" (default: the label named against, any case).
+    #[arg(long, value_name = "LABEL", requires = "favor_label")]
+    pub against_label: Option<String>,
+    /// The stance label meaning "neutral" (default: the label named neutral or none, any case).
+    #[arg(long, value_name = "LABEL")]
+    pub neutral_label: Option<String>,
 }
 
 fn parse_range(s: &str) -> Result<(usize, usize), String> {
@@ -123,6 +134,11 @@ impl TrainArgs {
             cv: self.cv,
             max_iter: self.max_iter,
             tol: self.tol,
+            roles: RoleNames {
+                favor: self.favor_label.clone(),
+                against: self.against_label.clone(),
+                neutral: self.neutral_label.clone(),
+            },
         }
     }
 
@@ -314,6 +330,21 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
                 path.display()
             );
         }
+    }
+    if model.stance.is_some() {
+        let r = &model.roles;
+        let shown = |l: &Option<String>| l.as_deref().unwrap_or("(none)").to_string();
+        eprintln!(
+            "stance roles: favor {}, against {}, neutral {}{}",
+            shown(&r.favor),
+            shown(&r.against),
+            shown(&r.neutral),
+            if r.has_net_stance() {
+                ""
+            } else {
+                " (no favor/against: no net stance or F_avg; name them with --favor-label and --against-label)"
+            }
+        );
     }
     model
         .save(&args.out)

@@ -204,8 +204,9 @@ fn evaluation_of(
         } else {
             both as f64 / preds.len() as f64
         });
-        stance = Some(Metrics::compute(gold, &e2e));
-        given = Some(Metrics::compute(gold, &gt));
+        let roles = scorer.roles();
+        stance = Some(Metrics::compute_with_roles(gold, &e2e, roles));
+        given = Some(Metrics::compute_with_roles(gold, &gt, roles));
     }
     Evaluation {
         n: preds.len(),

@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::model::StanceRoles;
+
 /// Precision, recall and F1 of one class.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClassScores {
@@ -34,7 +36,7 @@ pub struct Metrics {
     pub accuracy: f64,
     /// Unweighted mean F1 over the labels seen in gold or predictions (scikit-learn's macro).
     pub macro_f1: f64,
-    /// (F1 favor + F1 against) / 2, when both labels exist (case-insensitive).
+    /// (F1 favor + F1 against) / 2, when the stance roles name both labels.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub f_avg: Option<f64>,
     /// Per label.
@@ -44,8 +46,16 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// Compares `pred` with `gold` (same length).
+    /// Compares `pred` with `gold` (same length); F_avg uses the roles found
+    /// by name among the labels ([`StanceRoles::find`]).
     pub fn compute(gold: &[String], pred: &[String]) -> Metrics {
+        let roles = StanceRoles::find(gold.iter().chain(pred).map(String::as_str));
+        Metrics::compute_with_roles(gold, pred, &roles)
+    }
+
+    /// Compares `pred` with `gold` (same length); F_avg is over the favor
+    /// and against labels of `roles`, when it names both.
+    pub fn compute_with_roles(gold: &[String], pred: &[String], roles: &StanceRoles) -> Metrics {
         assert_eq!(
             gold.len(),
             pred.len(),
@@ -104,13 +114,14 @@ impl Metrics {
         } else {
             0.0
         };
-        let f1_of = |name: &str| {
-            per_class
-                .iter()
-                .find(|(l, _)| l.eq_ignore_ascii_case(name))
-                .map(|(_, c)| c.f1)
+        // Note: a role label absent from gold and predictions has F1 0, as
+        // SemEval-2016's scorer counts it.
+        let f1_of = |label: &Option<String>| {
+            label
+                .as_ref()
+                .map(|l| per_class.get(l).map_or(0.0, |c| c.f1))
         };
-        let f_avg = match (f1_of("favor"), f1_of("against")) {
+        let f_avg = match (f1_of(&roles.favor), f1_of(&roles.against)) {
             (Some(f), Some(a)) => Some((f + a) / 2.0),
             _ => None,
         };

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::calibrate::Calibration;
 use super::context::ArticleContext;
 use super::head::LinearHead;
+use super::roles::StanceRoles;
 use crate::features::{FeatureRow, Vectorizer};
 
 /// The topic given to statements whose best topic was not confident enough.
@@ -70,6 +71,8 @@ pub struct StanceModel {
     pub topic: LinearHead,
     /// Stance classifiers; None for a topic-only model.
     pub stance: Option<StanceHeads>,
+    /// Which stance labels mean favor, against and neutral (empty for a topic-only model).
+    pub roles: StanceRoles,
     /// Provenance.
     pub meta: TrainingMeta,
     /// The article-context stage for the topic head, when trained with articles.
@@ -104,6 +107,27 @@ impl StanceModel {
     /// Topic labels, in the head's order.
     pub fn topics(&self) -> &[String] {
         &self.topic.labels
+    }
+
+    /// Every stance label of every head, sorted, each once (empty for a topic-only model).
+    pub fn stance_labels(&self) -> Vec<String> {
+        let Some(heads) = &self.stance else {
+            return Vec::new();
+        };
+        let mut labels: Vec<String> = heads
+            .per_topic
+            .iter()
+            .filter_map(|h| match h {
+                StanceHead::Own(h) => Some(h.labels.iter()),
+                StanceHead::Shared => None,
+            })
+            .chain(heads.shared.iter().map(|h| h.labels.iter()))
+            .flatten()
+            .cloned()
+            .collect();
+        labels.sort_unstable();
+        labels.dedup();
+        labels
     }
 
     /// The stance head for `topic`, if the model has stance and knows the topic.

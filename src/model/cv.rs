@@ -70,6 +70,19 @@ impl CvMetric {
         }
     }
 
+    /// F_avg over the roles' favor and against labels when `labels` has both,
+    /// else macro-F1: the metric of a head whose stance roles were decided at training.
+    pub fn for_roles(labels: &[String], roles: &crate::model::StanceRoles) -> CvMetric {
+        let find = |role: &Option<String>| {
+            role.as_ref()
+                .and_then(|r| labels.iter().position(|l| l == r))
+        };
+        match (find(&roles.favor), find(&roles.against)) {
+            (Some(favor), Some(against)) => CvMetric::FAvg { favor, against },
+            _ => CvMetric::MacroF1,
+        }
+    }
+
     /// The name recorded in the model file (`f_avg`, `macro_f1`).
     pub fn key(&self) -> &'static str {
         match self {

@@ -4,6 +4,7 @@
 
 use super::classifier::TrainingMeta;
 use super::logistic::{ClassWeight, LogisticParams};
+use super::roles::RoleNames;
 use super::train::{TrainConfig, DEFAULT_C_GRID};
 use crate::analysis::{AnalyzerConfig, Language};
 use crate::error::{Error, Result};
@@ -47,6 +48,9 @@ pub struct TrainParams {
     pub max_iter: u64,
     /// Stop when the largest gradient component is at most this. Default 1e-4.
     pub tol: f64,
+    /// Stance labels named for the favor/against/neutral roles; unnamed roles
+    /// are found by name, ignoring case. Default none named.
+    pub roles: RoleNames,
 }
 
 impl Default for TrainParams {
@@ -67,6 +71,7 @@ impl Default for TrainParams {
             cv: 5,
             max_iter: 1000,
             tol: 1e-4,
+            roles: RoleNames::default(),
         }
     }
 }
@@ -125,6 +130,7 @@ impl TrainParams {
                 self.c_grid.clone()
             },
             cv_folds: self.cv,
+            roles: self.roles.clone(),
             ..TrainConfig::default()
         };
         config.check()?;

@@ -26,6 +26,7 @@ use super::classifier::{StanceHead, StanceHeads, StanceModel, TrainingMeta, UNCE
 use super::context::ArticleContext;
 use super::head::{LinearHead, MAX_ABS_WEIGHT};
 use super::logistic::FitReport;
+use super::roles::StanceRoles;
 use crate::error::{Error, Result};
 use crate::features::{TermIndex, Tfidf, Vectorizer, VectorizerConfig, Vocabulary, MAX_IDF};
 
@@ -71,6 +72,13 @@ struct Header {
     /// The heads' temperatures (absent in older files and uncalibrated models).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     calibration: Option<Calibration>,
+    /// The stance roles, when they are not the ones found by name among the
+    /// stance labels ([`StanceRoles::find`]); absent in files from before roles.
+    ///
+    /// Note: left out when found by name, so a model whose labels are
+    /// `favor`/`against`/`neutral` keeps the bytes it had before roles existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    stance_roles: Option<StanceRoles>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -127,6 +135,11 @@ impl StanceModel {
             meta: self.meta.clone(),
             context: self.context.clone(),
             calibration: self.calibration.clone(),
+            stance_roles: {
+                let labels = self.stance_labels();
+                let found = StanceRoles::find(labels.iter().map(String::as_str));
+                (self.roles != found).then(|| self.roles.clone())
+            },
         };
         let json = serde_json::to_vec(&header).unwrap_or_default();
         let mut p = Vec::new();
@@ -356,14 +369,27 @@ fn parse_payload(r: &mut PayloadReader) -> std::result::Result<StanceModel, Stri
         || parse_weights(r, &header, n_terms),
     );
     let (tfidf, topic, stance) = rest?;
-    Ok(StanceModel {
+    let mut model = StanceModel {
         vectorizer: Vectorizer::from_indexed_parts(header.vectorizer, vocab, index, tfidf),
         topic,
         stance,
+        roles: StanceRoles::default(),
         meta: header.meta,
         context: header.context,
         calibration: header.calibration,
-    })
+    };
+    let labels = model.stance_labels();
+    model.roles = match header.stance_roles {
+        Some(roles) if !roles.all_in(&labels) => {
+            return Err(format!(
+                "its stance roles name labels its stance heads do not have ({})",
+                roles.labels().join(", ")
+            ))
+        }
+        Some(roles) => roles,
+        None => StanceRoles::find(labels.iter().map(String::as_str)),
+    };
+    Ok(model)
 }
 
 /// Decodes the idf and the heads, the rest of the payload after the vocabulary.

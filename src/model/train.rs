@@ -6,6 +6,7 @@ use super::classifier::{CvScore, StanceHead, StanceHeads, StanceModel, TrainingM
 use super::cv::{cross_validate, CvMetric};
 use super::head::LinearHead;
 use super::logistic::{fit, LogisticParams};
+use super::roles::{RoleNames, StanceRoles};
 use crate::error::{Error, Result};
 use crate::features::{CsrMatrix, Vectorizer, VectorizerConfig};
 
@@ -22,6 +23,9 @@ pub struct TrainConfig {
     pub cv_folds: usize,
     /// A topic with fewer rows than this uses the shared stance head. Default 30.
     pub min_stance_rows: usize,
+    /// Stance labels named for the favor, against and neutral roles; roles
+    /// not named are found by name ([`StanceRoles::decide`]). Default: none named.
+    pub roles: RoleNames,
 }
 
 impl Default for TrainConfig {
@@ -32,6 +36,7 @@ impl Default for TrainConfig {
             c_grid: Vec::new(),
             cv_folds: 5,
             min_stance_rows: 30,
+            roles: RoleNames::default(),
         }
     }
 }
@@ -85,6 +90,25 @@ pub fn train(
             row + 1
         )));
     }
+    // Note: the roles are decided before any fitting, so a misnamed
+    // `favor_label` fails at once rather than after minutes of training.
+    let roles = match data.stances {
+        Some(stances) => {
+            let labels: Vec<String> = stances
+                .iter()
+                .cloned()
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            StanceRoles::decide(&labels, &config.roles)?
+        }
+        None if config.roles != RoleNames::default() => {
+            return Err(Error::Training(
+                "stance roles were named, but the data has no stance labels".into(),
+            ))
+        }
+        None => StanceRoles::default(),
+    };
     let started = std::time::Instant::now();
     let (vectorizer, x) = Vectorizer::fit_transform(&config.vectorizer, data.texts)?;
     log(&format!(
@@ -95,7 +119,8 @@ pub fn train(
         started.elapsed().as_secs_f64()
     ));
     let mut cv = Vec::new();
-    let topic = fit_head("topic", &x, data.topics, config, &mut cv, log)?;
+    let no_roles = StanceRoles::default();
+    let topic = fit_head("topic", &x, data.topics, &no_roles, config, &mut cv, log)?;
     let stance = match data.stances {
         None => None,
         Some(stances) => {
@@ -121,13 +146,16 @@ pub fn train(
                     &format!("stance:{t}"),
                     &xt,
                     &yt,
+                    &roles,
                     config,
                     &mut cv,
                     log,
                 )?)));
             }
             let shared = if need_shared {
-                Some(fit_head("stance:*", &x, stances, config, &mut cv, log)?)
+                Some(fit_head(
+                    "stance:*", &x, stances, &roles, config, &mut cv, log,
+                )?)
             } else {
                 None
             };
@@ -138,6 +166,7 @@ pub fn train(
         vectorizer,
         topic,
         stance,
+        roles,
         meta: TrainingMeta { cv, ..meta },
         context: None,
         calibration: None,
@@ -149,6 +178,7 @@ fn fit_head(
     name: &str,
     x: &CsrMatrix,
     labels: &[String],
+    roles: &StanceRoles,
     config: &TrainConfig,
     cv: &mut Vec<CvScore>,
     log: &mut dyn FnMut(&str),
@@ -178,7 +208,7 @@ fn fit_head(
             .min()
             .unwrap_or(0);
         let folds = config.cv_folds.min(smallest.max(2));
-        let metric = CvMetric::for_labels(&names);
+        let metric = CvMetric::for_roles(&names, roles);
         let outcome = cross_validate(x, &y, &names, &config.c_grid, folds, &params)?;
         for &(c, s) in &outcome.scores {
             cv.push(CvScore {

@@ -123,6 +123,8 @@ pub struct Counts {
     pub statements: u64,
     /// Items rejected.
     pub rejected: u64,
+    /// Articles scored whose detected language is not the model's (their statements are `uncertain`).
+    pub other_language: u64,
 }
 
 /// Scores every item of `input` with `scorer` into `sink`, in input order;
@@ -154,8 +156,13 @@ pub fn run<S: Sink>(
                     for item in scored {
                         counts.read += 1;
                         match item {
-                            Scored::Article { part, statements } => {
+                            Scored::Article {
+                                part,
+                                statements,
+                                other_language,
+                            } => {
                                 counts.scored += 1;
+                                counts.other_language += other_language as u64;
                                 counts.statements += statements as u64;
                                 sink.write(part)?;
                             }

@@ -9,7 +9,8 @@ use crate::error::{Error, Result};
 use crate::features::{display_term, FeatureRow, Vectorizer};
 use crate::io::{Article, Labels, Statement, UNCERTAIN};
 use crate::model::{
-    ArticleContext, IdfRows, LinearHead, StanceHead, StanceHeads, StanceModel, TrainingMeta,
+    ArticleContext, IdfRows, LinearHead, StanceHead, StanceHeads, StanceModel, StanceRoles,
+    TrainingMeta,
 };
 
 /// A trained model in the form scoring reads, with checked options: what
@@ -47,6 +48,7 @@ pub struct Scorer {
     has_stance: bool,
     pub(super) labels: Labels,
     pub(super) options: ValidScoreOptions,
+    roles: StanceRoles,
     meta: TrainingMeta,
     /// The article-context stage, used on articles of two or more statements.
     pub(super) context: Option<ArticleContext>,
@@ -67,6 +69,7 @@ impl Scorer {
             vectorizer,
             topic,
             stance,
+            roles,
             meta,
             context,
             calibration,
@@ -129,6 +132,7 @@ impl Scorer {
             has_stance,
             labels,
             options,
+            roles,
             meta,
             context,
             topic_temperature: calibration.as_ref().map_or(1.0, |c| c.topic),
@@ -146,6 +150,11 @@ impl Scorer {
         self.has_stance
     }
 
+    /// Which stance labels mean favor, against and neutral.
+    pub fn roles(&self) -> &StanceRoles {
+        &self.roles
+    }
+
     /// The options it scores with.
     pub fn options(&self) -> &ValidScoreOptions {
         &self.options
@@ -159,6 +168,11 @@ impl Scorer {
     /// Text to features, as the model was trained.
     pub fn vectorizer(&self) -> &Vectorizer {
         &self.vectorizer
+    }
+
+    /// The model's language as [`detect_language`](crate::analysis::detect_language) names it.
+    pub(super) fn language_code(&self) -> &'static str {
+        self.vectorizer.config().analyzer.language.iso639_3()
     }
 
     /// The stance head used for the topic at `topic` (its index in the labels).
@@ -209,10 +223,17 @@ impl Scorer {
         };
         let terms = self.vectorizer.vocabulary().terms();
         out.clear();
-        out.extend(contributions.into_iter().map(|(col, c)| {
-            let term = terms.get(col as usize).map_or("?", String::as_str);
-            (display_term(term), c)
-        }));
+        // Note: a one-class head (`other` is always neutral) has no weights:
+        // its terms contributed nothing and are not listed.
+        out.extend(
+            contributions
+                .into_iter()
+                .filter(|(_, c)| *c != 0.0)
+                .map(|(col, c)| {
+                    let term = terms.get(col as usize).map_or("?", String::as_str);
+                    (display_term(term), c)
+                }),
+        );
     }
 
     /// The statements of one text, as `stance score` writes them for an
@@ -266,7 +287,7 @@ impl Scorer {
             .map_init(
                 || pool.lease(),
                 |lease, article| {
-                    let (mut part, _) = lease.score_article_whole(&ToStatements, article);
+                    let (mut part, _, _) = lease.score_article_whole(&ToStatements, article);
                     part.pop().unwrap_or_default()
                 },
             )

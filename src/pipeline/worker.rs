@@ -4,7 +4,7 @@ use std::sync::Mutex;
 
 use super::scorer::Scorer;
 use super::sink::Encoder;
-use crate::analysis::{split_sentences, Analyzer, SentenceSpan};
+use crate::analysis::{detect_language, split_sentences, Analyzer, SentenceSpan};
 use crate::features::FeatureRow;
 use crate::io::{Article, Item, Rejected, StatementView};
 use crate::model::{apply_temperature, ArticleContext, LinearHead};
@@ -17,6 +17,8 @@ pub(crate) enum Scored<P> {
         part: P,
         /// Its statements.
         statements: usize,
+        /// Its language was detected, and is not the model's.
+        other_language: bool,
     },
     /// Passed through from the reader.
     Rejected(Rejected),
@@ -33,6 +35,8 @@ pub(crate) struct Scores<'a> {
     pub(crate) stance_probs: &'a [f64],
     pub(crate) topic_terms: &'a [(String, f64)],
     pub(crate) stance_terms: &'a [(String, f64)],
+    /// Distinct vocabulary terms in the row.
+    pub(crate) known_terms: usize,
 }
 
 /// One thread's analyzer and buffers, kept from batch to batch.
@@ -90,10 +94,12 @@ impl Outputs<'_> {
             row,
             best_topic: best,
             topic_probs,
-            uncertain: s
-                .options
-                .min_confidence()
-                .is_some_and(|p| topic_probs.get(best).is_some_and(|&b| b < p)),
+            // Note: with no known term the probabilities are the intercepts
+            // alone (Arabic text scored `other 0.9059`): nothing to go on.
+            uncertain: row.cols.is_empty()
+                || s.options
+                    .min_confidence()
+                    .is_some_and(|p| topic_probs.get(best).is_some_and(|&b| b < p)),
             stance,
             stance_probs: if head.is_some() {
                 self.stance_probs
@@ -102,6 +108,7 @@ impl Outputs<'_> {
             },
             topic_terms: self.topic_terms,
             stance_terms: self.stance_terms,
+            known_terms: row.cols.len(),
         };
         each(&scores);
     }
@@ -211,25 +218,30 @@ impl Worker {
         }
     }
 
-    /// Scores every sentence of `article` into `encoder`'s part.
+    /// Scores every sentence of `article` into `encoder`'s part; also says
+    /// whether the article's language is detected and is not the model's
+    /// (its statements are then all `uncertain`).
     pub(crate) fn score_article<E: Encoder>(
         &mut self,
         s: &Scorer,
         encoder: &E,
         article: &Article,
-    ) -> (E::Part, usize) {
+    ) -> (E::Part, usize, bool) {
         let spans = split_sentences(&article.text);
         self.score_article_spans(s, encoder, article, &spans)
     }
 
-    /// Scores the `spans` of `article` as its statements into `encoder`'s part.
+    /// Scores the `spans` of `article` as its statements into `encoder`'s part
+    /// (and says, as [`Worker::score_article`] does, whether its language is another).
     pub(crate) fn score_article_spans<E: Encoder>(
         &mut self,
         s: &Scorer,
         encoder: &E,
         article: &Article,
         spans: &[SentenceSpan],
-    ) -> (E::Part, usize) {
+    ) -> (E::Part, usize, bool) {
+        let language = detect_language(&article.text);
+        let other_language = language.is_some_and(|l| l.code != s.language_code());
         let mut part = encoder.start(article, spans.len());
         let text = article.text.as_str();
         self.score_spans(s, text, spans, |i, span, scores| {
@@ -242,17 +254,19 @@ impl Worker {
                 text: span.slice(text),
                 best_topic: scores.best_topic,
                 topic_probs: scores.topic_probs,
-                uncertain: scores.uncertain,
+                uncertain: scores.uncertain || other_language,
                 min_confidence: s.options.min_confidence(),
                 stance: scores.stance,
                 stance_probs: scores.stance_probs,
                 topic_terms: scores.topic_terms,
                 stance_terms: scores.stance_terms,
+                known_terms: scores.known_terms,
+                language: language.map(|l| l.code),
             };
             encoder.statement(&mut part, &view);
         });
         encoder.end(&mut part, article);
-        (part, spans.len())
+        (part, spans.len(), other_language)
     }
 
     /// Scores one item: an article into `encoder`'s part, a reject passed through.
@@ -264,8 +278,12 @@ impl Worker {
     ) -> Scored<E::Part> {
         match item {
             Item::Article(article) => {
-                let (part, statements) = self.score_article(s, encoder, &article);
-                Scored::Article { part, statements }
+                let (part, statements, other_language) = self.score_article(s, encoder, &article);
+                Scored::Article {
+                    part,
+                    statements,
+                    other_language,
+                }
             }
             Item::Rejected(r) => Scored::Rejected(r),
         }
@@ -316,7 +334,7 @@ impl Lease<'_, '_> {
         &mut self,
         encoder: &E,
         article: &Article,
-    ) -> (E::Part, usize) {
+    ) -> (E::Part, usize, bool) {
         let scorer = self.pool.scorer;
         self.worker().score_article(scorer, encoder, article)
     }
@@ -337,7 +355,7 @@ impl Lease<'_, '_> {
         &mut self,
         encoder: &E,
         article: &Article,
-    ) -> (E::Part, usize) {
+    ) -> (E::Part, usize, bool) {
         let scorer = self.pool.scorer;
         let whole = [SentenceSpan {
             start: 0,

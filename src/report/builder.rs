@@ -9,7 +9,7 @@ use super::document::{
 };
 use super::options::{Dimension, OptionsError, ReportOptions, NONE_KEY};
 use super::period::{Date, Period};
-use super::stats::{StanceIndex, Tally};
+use super::stats::{roles_of_data, StanceIndex, Tally};
 use crate::io::Position;
 use crate::io::{Expected, ProblemKind, RowProblem, Statement, UNCERTAIN};
 
@@ -206,7 +206,11 @@ impl ReportBuilder {
 
     /// The finished report.
     pub fn finish(self) -> Report {
-        let labels = self.stances.ordered();
+        let roles = match &self.options.stance_roles {
+            Some(roles) => roles.clone(),
+            None => roles_of_data(self.stances.seen()),
+        };
+        let labels = self.stances.ordered(&roles);
         let total = self.rows_used;
         let names = &self.topic_names;
 
@@ -228,7 +232,7 @@ impl ReportBuilder {
         }
         let topics = order
             .iter()
-            .map(|&id| self.overall[id].stats(&names[id], total, &labels))
+            .map(|&id| self.overall[id].stats(&names[id], total, &labels, &roles))
             .collect::<Vec<_>>();
         let counts = |c: &Vec<u64>| -> Vec<TopicCount> {
             order
@@ -253,7 +257,7 @@ impl ReportBuilder {
                 in_group.sort_by_key(|(id, _)| rank[*id]);
                 rows.extend(in_group.into_iter().map(|(id, tally)| BreakdownRow {
                     key: key.clone(),
-                    stats: tally.stats(&names[*id], key_total, &labels),
+                    stats: tally.stats(&names[*id], key_total, &labels, &roles),
                 }));
             }
             Breakdown {
@@ -317,6 +321,7 @@ impl ReportBuilder {
                 undated_statements: self.undated,
             },
             stance_labels: labels.into_iter().map(|(label, _)| label).collect(),
+            stance_roles: roles,
             topics,
             breakdown,
             timeline,
@@ -495,7 +500,7 @@ pub(crate) mod tests {
         assert!((p.share - 4.0 / 6.0).abs() < 1e-12);
         assert_eq!(p.articles, 2);
         assert_eq!(p.stance_count("favor"), 3);
-        assert_eq!(p.net_stance, 0.5);
+        assert_eq!(p.net_stance, Some(0.5));
         assert_eq!(p.below_threshold, 1);
         assert_eq!(topic(&r, "uncertain").below_threshold, 1);
         assert_eq!(r.totals.articles, 3);

@@ -15,7 +15,8 @@
 //!   "totals": { "rows_read": 120,                  // rows_used + rows_rejected
 //!               "rows_used": 118, "rows_rejected": 2,
 //!               "articles": 14, "undated_statements": 3 },
-//!   "stance_labels": ["favor", "against", "neutral", ...],  // extra labels sorted, "(none)" last
+//!   "stance_labels": ["favor", "against", "neutral", ...],  // role labels, extra labels sorted, "(none)" last
+//!   "stance_roles": { "favor": "FAVOR", "against": "AGAINST", "neutral": "NONE" },  // each key optional
 //!   "topics": [ TopicStats, ... ],               // by statements desc, "uncertain" last
 //!   "breakdown": null | { "dimensions": ["source", "date"],
 //!                         "rows": [ { "key": ["wire", "2024-01"], ...TopicStats }, ... ] },
@@ -36,7 +37,7 @@
 //!                "articles": 9,                     // distinct article ids
 //!                "stances": [ { "label": "favor", "count": 10, "share": 0.25 }, ... ],
 //!                                                   // one entry per stance_labels entry, same order
-//!                "net_stance": -0.1,                // (favor - against) / statements
+//!                "net_stance": -0.1 | null,         // (favor - against) / statements; null without favor/against roles
 //!                "mean_topic_prob": 0.81,
 //!                "mean_stance_prob": 0.7 | null,    // null when no statement has a stance
 //!                "below_threshold": 4 }             // topic_prob < min_confidence, or "uncertain"
@@ -49,6 +50,7 @@
 use serde::Serialize;
 
 use crate::io::RowProblem;
+use crate::model::StanceRoles;
 
 /// The schema identifier written into every JSON report.
 pub const SCHEMA: &str = "stance-report/1";
@@ -62,8 +64,12 @@ pub struct Report {
     pub settings: Settings,
     /// Row and article counts.
     pub totals: Totals,
-    /// Every stance label, in table order.
+    /// Every stance label, in table order: the roles' labels first.
     pub stance_labels: Vec<String>,
+    /// Which stance labels the net stance and the favor/against/neutral
+    /// columns count: the model's (`--model`, `score --report`), else found
+    /// by name in the data.
+    pub stance_roles: StanceRoles,
     /// One entry per topic, by statements descending, `uncertain` last.
     pub topics: Vec<TopicStats>,
     /// The `--by` breakdown, if any.
@@ -117,8 +123,9 @@ pub struct TopicStats {
     pub articles: u64,
     /// Count and share of each stance label, in `Report::stance_labels` order.
     pub stances: Vec<StanceCount>,
-    /// (favor - against) / statements, in [-1, 1].
-    pub net_stance: f64,
+    /// (favor - against) / statements, in [-1, 1], over the stance roles'
+    /// favor and against labels; `None` (JSON `null`) when the labels have no favor/against.
+    pub net_stance: Option<f64>,
     /// Mean `topic_prob`.
     pub mean_topic_prob: f64,
     /// Mean `stance_prob` over statements with a stance; `None` if there are none.
@@ -301,7 +308,7 @@ mod tests {
                 share: 1.0,
                 articles: 1,
                 stances: vec![],
-                net_stance: 0.0,
+                net_stance: None,
                 mean_topic_prob: 0.5,
                 mean_stance_prob: None,
                 below_threshold: 0,

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::period::Period;
-use crate::model::TopTerms;
+use crate::model::{StanceRoles, TopTerms};
 
 /// A dimension a breakdown groups statements by (besides the topic).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +45,9 @@ pub struct ReportOptions {
     pub top_terms: Vec<TopTerms>,
     /// At most this many problems are kept in the report; all are counted. Default: 1000.
     pub max_listed_problems: usize,
+    /// The model's stance roles (from `--model`); when `None` they are found
+    /// by name in the data ([`roles_of_data`](super::stats::roles_of_data)). Default: `None`.
+    pub stance_roles: Option<StanceRoles>,
 }
 
 impl Default for ReportOptions {
@@ -56,6 +59,7 @@ impl Default for ReportOptions {
             known_topics: None,
             top_terms: Vec::new(),
             max_listed_problems: 1000,
+            stance_roles: None,
         }
     }
 }

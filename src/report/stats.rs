@@ -3,9 +3,10 @@
 use std::collections::{HashMap, HashSet};
 
 use super::document::{StanceCount, TopicStats};
+use crate::model::StanceRoles;
 
-/// The stance labels every table shows, in this order, even when unused.
-pub const CORE_STANCES: [&str; 3] = ["favor", "against", "neutral"];
+/// The role names, as the labels of data whose roles are not given (see [`roles_of_data`]).
+const CORE_STANCES: [&str; 3] = ["favor", "against", "neutral"];
 
 /// The stance label shown for statements with an empty stance (topic-only models).
 pub const NO_STANCE: &str = "(none)";
@@ -30,9 +31,14 @@ impl StanceIndex {
         id
     }
 
+    /// Every label seen (an empty stance as [`NO_STANCE`]), in the order first seen.
+    pub fn seen(&self) -> &[String] {
+        &self.names
+    }
+
     /// Labels in table order (see [`order_stance_labels`]) with their ids, if seen.
-    pub fn ordered(&self) -> Vec<(String, Option<usize>)> {
-        order_stance_labels(self.names.iter().map(String::as_str))
+    pub fn ordered(&self, roles: &StanceRoles) -> Vec<(String, Option<usize>)> {
+        order_stance_labels(self.names.iter().map(String::as_str), roles)
             .into_iter()
             .map(|label| {
                 let id = self.ids.get(&label).copied();
@@ -97,8 +103,15 @@ impl Tally {
     ///
     /// `total` is the number of statements `share` is relative to; `labels`
     /// (from [`StanceIndex::ordered`]) fixes which stances are listed and in
-    /// what order.
-    pub fn stats(&self, topic: &str, total: u64, labels: &[(String, Option<usize>)]) -> TopicStats {
+    /// what order; the net stance is over the favor and against labels of
+    /// `roles` (none when it lacks either).
+    pub fn stats(
+        &self,
+        topic: &str,
+        total: u64,
+        labels: &[(String, Option<usize>)],
+        roles: &StanceRoles,
+    ) -> TopicStats {
         let n = self.statements;
         let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
         let by_label = |name: &str| {
@@ -107,8 +120,13 @@ impl Tally {
                 .find(|(l, _)| l == name)
                 .map_or(0, |(_, id)| self.count(*id))
         };
-        let favor = by_label(CORE_STANCES[0]) as f64;
-        let against = by_label(CORE_STANCES[1]) as f64;
+        let net_stance = match (&roles.favor, &roles.against) {
+            (Some(f), Some(a)) if n > 0 => {
+                Some((by_label(f) as f64 - by_label(a) as f64) / n as f64)
+            }
+            (Some(_), Some(_)) => Some(0.0),
+            _ => None,
+        };
         TopicStats {
             topic: topic.to_string(),
             statements: n,
@@ -122,11 +140,7 @@ impl Tally {
                     share: ratio(self.count(*id), n),
                 })
                 .collect(),
-            net_stance: if n == 0 {
-                0.0
-            } else {
-                (favor - against) / n as f64
-            },
+            net_stance,
             mean_topic_prob: if n == 0 {
                 0.0
             } else {
@@ -139,28 +153,65 @@ impl Tally {
     }
 }
 
-/// Orders stance labels: favor, against, neutral, then others alphabetically, `(none)` last.
-pub fn order_stance_labels<'a>(seen: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+/// Orders stance labels: the labels of `roles` (favor, against, neutral;
+/// listed even when unseen), then the others alphabetically, `(none)` last.
+pub fn order_stance_labels<'a>(
+    seen: impl IntoIterator<Item = &'a str>,
+    roles: &StanceRoles,
+) -> Vec<String> {
+    let first = roles.labels();
     let mut has_none = false;
     let mut extra: Vec<&str> = Vec::new();
     for label in seen {
         if label == NO_STANCE {
             has_none = true;
-        } else if !CORE_STANCES.contains(&label) {
+        } else if !first.contains(&label) {
             extra.push(label);
         }
     }
     extra.sort_unstable();
     extra.dedup();
-    let mut out: Vec<String> = CORE_STANCES
-        .iter()
-        .chain(&extra)
-        .map(|s| s.to_string())
-        .collect();
+    let mut out: Vec<String> = first.iter().chain(&extra).map(|s| s.to_string()).collect();
     if has_none {
         out.push(NO_STANCE.to_string());
     }
     out
+}
+
+/// The roles of stance labels seen in data whose model's roles are not known.
+///
+/// Found by name, ignoring case ([`StanceRoles::find`]); when some role is
+/// found, the roles not seen get their own name in the same case (`favor`,
+/// or `FAVOR` beside `AGAINST`), so that scored data which happens to lack
+/// one label still has a net stance. No role is found in `support`/`deny`
+/// data or topic-only data: those have no net stance.
+pub fn roles_of_data(seen: &[String]) -> StanceRoles {
+    let labels = seen.iter().map(String::as_str).filter(|l| *l != NO_STANCE);
+    let mut roles = StanceRoles::find(labels);
+    if roles.is_empty() {
+        return roles;
+    }
+    let upper = roles
+        .labels()
+        .iter()
+        .all(|l| l.chars().all(|c| !c.is_lowercase()));
+    let fill = |slot: &mut Option<String>, name: &str| {
+        if slot.is_none() {
+            *slot = Some(if upper {
+                name.to_uppercase()
+            } else {
+                name.to_string()
+            });
+        }
+    };
+    fill(&mut roles.favor, CORE_STANCES[0]);
+    fill(&mut roles.against, CORE_STANCES[1]);
+    if !upper {
+        // Note: upper-case data is SemEval's, whose neutral label is NONE
+        // (found when seen); a NEUTRAL column would be invented.
+        fill(&mut roles.neutral, CORE_STANCES[2]);
+    }
+    roles
 }
 
 #[cfg(test)]
@@ -179,7 +230,8 @@ mod tests {
         add(&mut t, &mut ix, 0, "favor", 0.7, false);
         add(&mut t, &mut ix, 1, "against", 0.4, true);
         add(&mut t, &mut ix, 2, "neutral", 0.6, false);
-        let s = t.stats("palestine", 8, &ix.ordered());
+        let roles = roles_of_data(ix.seen());
+        let s = t.stats("palestine", 8, &ix.ordered(&roles), &roles);
         assert_eq!(s.statements, 4);
         assert_eq!(s.share, 0.5);
         assert_eq!(s.articles, 3);
@@ -187,7 +239,7 @@ mod tests {
         assert_eq!(s.stances[0].count, 2);
         assert_eq!(s.stances[0].share, 0.5);
         assert_eq!(s.stances[1].count, 1);
-        assert_eq!(s.net_stance, 0.25);
+        assert_eq!(s.net_stance, Some(0.25));
         assert!((s.mean_topic_prob - 0.65).abs() < 1e-12);
         assert!((s.mean_stance_prob.unwrap() - 0.65).abs() < 1e-12);
         assert_eq!(s.below_threshold, 1);
@@ -197,20 +249,35 @@ mod tests {
     fn empty_stance_counts_as_none_and_has_no_mean() {
         let (mut t, mut ix) = (Tally::default(), StanceIndex::default());
         add(&mut t, &mut ix, 0, "", 0.9, false);
-        let s = t.stats("other", 1, &ix.ordered());
+        let roles = roles_of_data(ix.seen());
+        let s = t.stats("other", 1, &ix.ordered(&roles), &roles);
         assert_eq!(s.mean_stance_prob, None);
-        assert_eq!(s.stances.len(), 4);
-        assert_eq!(s.stances[3].label, NO_STANCE);
-        assert_eq!(s.stances[3].count, 1);
-        assert_eq!(s.stances[0].count, 0);
-        assert_eq!(s.net_stance, 0.0);
+        // Note: topic-only data has no stance roles, so no net stance.
+        assert_eq!(s.stances.len(), 1);
+        assert_eq!(s.stances[0].label, NO_STANCE);
+        assert_eq!(s.stances[0].count, 1);
+        assert_eq!(s.net_stance, None);
     }
 
     #[test]
-    fn extra_labels_follow_core_ones() {
+    fn extra_labels_follow_role_ones() {
+        let seen = ["support", "against", "(none)", "abstain", "support"];
+        let roles = roles_of_data(&seen.map(String::from));
         assert_eq!(
-            order_stance_labels(["support", "against", "(none)", "abstain", "support"]),
+            order_stance_labels(seen, &roles),
             ["favor", "against", "neutral", "abstain", "support", "(none)"]
+        );
+    }
+
+    #[test]
+    fn upper_case_roles_are_found_and_filled_in_their_case() {
+        let roles = roles_of_data(&["NONE".to_string(), "AGAINST".to_string()]);
+        assert_eq!(roles.labels(), ["FAVOR", "AGAINST", "NONE"]);
+        let roles = roles_of_data(&["support".to_string(), "deny".to_string()]);
+        assert!(roles.is_empty());
+        assert_eq!(
+            order_stance_labels(["support", "deny"], &roles),
+            ["deny", "support"]
         );
     }
 }

@@ -74,7 +74,7 @@ fn stance_fields(labels: &Labels) -> Vec<String> {
 /// The Arrow type of one scalar statement column.
 fn scalar_type(name: &str) -> DataType {
     match name {
-        "sentence" | "start" | "end" => DataType::UInt64,
+        "sentence" | "start" | "end" | "known_terms" => DataType::UInt64,
         "topic_prob" | "stance_prob" | "min_confidence" => DataType::Float64,
         _ => DataType::Utf8,
     }
@@ -155,6 +155,13 @@ fn scalar_column(name: &str, rows: &[Statement]) -> ArrayRef {
         "source" => strs(&|r| r.source.as_deref()),
         "best_topic" => strs(&|r| Some(&r.best_topic)),
         "min_confidence" => floats(&|r| r.min_confidence),
+        "known_terms" => {
+            let mut b = UInt64Builder::with_capacity(rows.len());
+            rows.iter()
+                .for_each(|r| b.append_option(r.known_terms.map(|k| k as u64)));
+            Arc::new(b.finish())
+        }
+        "language" => strs(&|r| r.language.as_deref()),
         // Note: a column of STATEMENT_COLUMNS without an arm here is all null;
         // the test below catches it.
         _ => arrow_array::new_null_array(&scalar_type(name), rows.len()),
@@ -325,6 +332,7 @@ pub fn statements_from_batch(
     );
     let (stance, date, source) = (strs("stance")?, strs("date")?, strs("source")?);
     let (sentence, start, end) = (uints("sentence")?, uints("start")?, uints("end")?);
+    let (known_terms, language) = (uints("known_terms")?, strs("language")?);
     let (topic_prob, stance_prob, min_confidence) = (
         floats("topic_prob")?,
         floats("stance_prob")?,
@@ -363,6 +371,8 @@ pub fn statements_from_batch(
             source: opt_str(source, i),
             best_topic: need_str(best_topic, "best_topic")?,
             min_confidence: opt_f64(min_confidence, i),
+            known_terms: opt_u64(known_terms, i).map(|v| v as usize),
+            language: opt_str(language, i),
             ..Statement::default()
         });
     }
@@ -428,6 +438,8 @@ mod tests {
             },
             topic_terms: vec![("gaza".into(), 0.5)],
             stance_terms: vec![],
+            known_terms: Some(i + 3),
+            language: Some("eng".into()),
         }
     }
 

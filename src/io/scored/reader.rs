@@ -105,6 +105,8 @@ struct Columns {
     date: Option<usize>,
     source: Option<usize>,
     min_confidence: Option<usize>,
+    known_terms: Option<usize>,
+    language: Option<usize>,
 }
 
 impl ScoredReader {
@@ -355,6 +357,8 @@ impl Columns {
             date: index("date"),
             source: index("source"),
             min_confidence: index("min_confidence"),
+            known_terms: index("known_terms"),
+            language: index("language"),
         })
     }
 
@@ -395,6 +399,11 @@ impl Columns {
                     None => None,
                     Some(m) => Some(parse_prob("min_confidence", &m)?),
                 },
+                known_terms: match self.known_terms.map(get).and_then(non_empty) {
+                    None => None,
+                    Some(k) => Some(parse_index("known_terms", &k)?),
+                },
+                language: self.language.and_then(|i| non_empty(get(i))),
                 ..Statement::default()
             })
         })();
@@ -458,6 +467,13 @@ fn parse_json_line(line: &[u8]) -> Result<Statement, RowProblem> {
             source: json_string(&map, "source")?.as_deref().and_then(non_empty),
             best_topic: required("best_topic")?.trim().to_string(),
             min_confidence: json_number(&map, "min_confidence")?,
+            known_terms: match map.get("known_terms") {
+                None | Some(Value::Null) => None,
+                Some(_) => Some(json_index(&map, "known_terms")?),
+            },
+            language: json_string(&map, "language")?
+                .as_deref()
+                .and_then(non_empty),
             ..Statement::default()
         })
     })();

@@ -35,7 +35,7 @@ pub(super) const SCALE: f64 = 10_000.0;
 pub use crate::model::UNCERTAIN;
 
 /// The columns of a statement row, in order (CSV header, JSON keys).
-pub const STATEMENT_COLUMNS: [&str; 13] = [
+pub const STATEMENT_COLUMNS: [&str; 15] = [
     "article_id",
     "sentence",
     "start",
@@ -49,10 +49,21 @@ pub const STATEMENT_COLUMNS: [&str; 13] = [
     "source",
     "best_topic",
     "min_confidence",
+    "known_terms",
+    "language",
 ];
 
 /// The statement columns a reader may do without (the others are required).
-pub const OPTIONAL_COLUMNS: [&str; 3] = ["date", "source", "min_confidence"];
+///
+/// Note: `known_terms` and `language` came later (#17): files written before
+/// them are read as they are.
+pub const OPTIONAL_COLUMNS: [&str; 5] = [
+    "date",
+    "source",
+    "min_confidence",
+    "known_terms",
+    "language",
+];
 
 /// Extra columns with `--explain`.
 pub const EXPLAIN_COLUMNS: [&str; 2] = ["topic_terms", "stance_terms"];

@@ -52,6 +52,10 @@ pub struct StatementView<'a> {
     pub topic_terms: &'a [(String, f64)],
     /// With explanations: (term, contribution) for the stance decision.
     pub stance_terms: &'a [(String, f64)],
+    /// Distinct vocabulary terms found in the statement (0: nothing to go on, so `uncertain`).
+    pub known_terms: usize,
+    /// The article's language (ISO 639-3), when detected with confidence.
+    pub language: Option<&'a str>,
 }
 
 impl<'a> StatementView<'a> {
@@ -131,6 +135,8 @@ impl<'a> StatementView<'a> {
             source: article.source.clone(),
             best_topic: self.best_topic_label().to_string(),
             min_confidence: self.min_confidence,
+            known_terms: Some(self.known_terms),
+            language: self.language.map(str::to_string),
             topic_probs: Vec::new(),
             stance_probs: Vec::new(),
             topic_terms: Vec::new(),
@@ -180,6 +186,14 @@ pub struct Statement {
     pub best_topic: String,
     /// The threshold under which the topic is [`UNCERTAIN`], if one was set.
     pub min_confidence: Option<f64>,
+    /// Distinct vocabulary terms found in the statement; a statement with
+    /// none is [`UNCERTAIN`] whatever the threshold. `None` when read from a
+    /// file written before the column existed.
+    pub known_terms: Option<usize>,
+    /// The article's language as detected (ISO 639-3: `eng`, `fra`, `ara`),
+    /// when the detector was confident. An article in another language than
+    /// the model's has every statement [`UNCERTAIN`].
+    pub language: Option<String>,
     /// Every topic's probability, in the model's label order.
     pub topic_probs: Vec<(String, f64)>,
     /// Every stance label's probability under the best topic's head (empty without stance).

@@ -57,6 +57,8 @@ impl StatementWriter {
         f.opt_str("source", r.article.source.as_deref());
         f.str("best_topic", best);
         f.raw("min_confidence", self.min_confidence.as_deref());
+        f.uint("known_terms", r.known_terms as u64);
+        f.opt_str("language", r.language);
         if self.format == RecordFormat::Jsonl {
             f.prob_map("topic_probs", Some((&r.labels.topics, r.topic_probs)));
             f.prob_map(
@@ -122,6 +124,8 @@ pub(super) mod tests {
             stance_probs: sp,
             topic_terms: terms,
             stance_terms: &[],
+            known_terms: 3,
+            language: Some("eng"),
         }
     }
 
@@ -141,8 +145,8 @@ pub(super) mod tests {
         });
         assert_eq!(
             out,
-            "article_id,sentence,start,end,text,topic,topic_prob,stance,stance_prob,date,source,best_topic,min_confidence,topic_terms,stance_terms\n\
-             \"a,1\",2,5,18,\"Two, \"\"three\"\".\",gaza,0.7500,favor,0.6000,2024-01-02,,gaza,0.6,\"gaza:+0.5123;c:\"\"ab\"\":-0.1000\",\n"
+            "article_id,sentence,start,end,text,topic,topic_prob,stance,stance_prob,date,source,best_topic,min_confidence,known_terms,language,topic_terms,stance_terms\n\
+             \"a,1\",2,5,18,\"Two, \"\"three\"\".\",gaza,0.7500,favor,0.6000,2024-01-02,,gaza,0.6,3,eng,\"gaza:+0.5123;c:\"\"ab\"\":-0.1000\",\n"
         );
         let parsed: Vec<Vec<String>> = csv::Reader::from_reader(out.as_bytes())
             .records()
@@ -173,7 +177,11 @@ pub(super) mod tests {
         assert_eq!(v["topic_terms"][1]["contribution"], -0.1);
         assert_eq!(v["stance_terms"], serde_json::json!([]));
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(keys.len(), 17);
+        assert_eq!(
+            (v["known_terms"].as_u64(), v["language"].as_str()),
+            (Some(3), Some("eng"))
+        );
+        assert_eq!(keys.len(), 19);
     }
 
     #[test]
@@ -192,7 +200,7 @@ pub(super) mod tests {
         let out = text(|b| csv.write(b, &r));
         assert_eq!(
             out,
-            "\"a,1\",2,5,18,\"Two, \"\"three\"\".\",gaza,0.7500,,,2024-01-02,,gaza,\n"
+            "\"a,1\",2,5,18,\"Two, \"\"three\"\".\",gaza,0.7500,,,2024-01-02,,gaza,,3,eng\n"
         );
         let row = r.read_back();
         assert_eq!((row.stance, row.topic.as_str()), (None, "gaza"));

@@ -3,13 +3,15 @@
 //! Every table's first column is `table`, naming it (`topics`, `breakdown`,
 //! `top_terms`, `problems`), so one section can be picked out with `grep`.
 //! Columns are fixed: stance columns are always `favor`, `against`,
-//! `neutral` and `other_stance` (the sum of any other labels, including
-//! statements without a stance). Numbers are unformatted.
+//! `neutral` (the counts of the labels with those roles, whatever they are
+//! called) and `other_stance` (the sum of any other labels, including
+//! statements without a stance); `net_stance` is left out when the labels
+//! have no favor/against roles. Numbers are unformatted.
 
 use std::io::{self, Write};
 
+use crate::model::StanceRoles;
 use crate::report::document::{Report, TopicStats};
-use crate::report::stats::CORE_STANCES;
 
 const STATS_COLUMNS: [&str; 16] = [
     "topic",
@@ -30,7 +32,15 @@ const STATS_COLUMNS: [&str; 16] = [
     "below_threshold",
 ];
 
-fn stats_fields(s: &TopicStats) -> Vec<String> {
+/// The stats columns, without `net_stance` when the roles have no favor/against.
+fn stats_columns(roles: &StanceRoles) -> Vec<&'static str> {
+    STATS_COLUMNS
+        .into_iter()
+        .filter(|c| *c != "net_stance" || roles.has_net_stance())
+        .collect()
+}
+
+fn stats_fields(s: &TopicStats, roles: &StanceRoles) -> Vec<String> {
     let share = |n: u64| {
         if s.statements == 0 {
             0.0
@@ -45,8 +55,8 @@ fn stats_fields(s: &TopicStats) -> Vec<String> {
         s.articles.to_string(),
     ];
     let mut core = 0;
-    for label in CORE_STANCES {
-        let n = s.stance_count(label);
+    for label in [&roles.favor, &roles.against, &roles.neutral] {
+        let n = label.as_deref().map_or(0, |l| s.stance_count(l));
         core += n;
         out.push(n.to_string());
         out.push(share(n).to_string());
@@ -59,7 +69,9 @@ fn stats_fields(s: &TopicStats) -> Vec<String> {
         .saturating_sub(core);
     out.push(other.to_string());
     out.push(share(other).to_string());
-    out.push(s.net_stance.to_string());
+    if let Some(net) = s.net_stance {
+        out.push(net.to_string());
+    }
     out.push(s.mean_topic_prob.to_string());
     out.push(
         s.mean_stance_prob
@@ -101,24 +113,25 @@ fn strings(names: &[&str]) -> Vec<String> {
 
 /// Writes the report as CSV tables.
 pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
+    let roles = &report.stance_roles;
     table(
         w,
-        named("table", strings(&STATS_COLUMNS)),
+        named("table", strings(&stats_columns(roles))),
         report
             .topics
             .iter()
-            .map(|s| named("topics", stats_fields(s))),
+            .map(|s| named("topics", stats_fields(s, roles))),
     )?;
     if let Some(b) = &report.breakdown {
         writeln!(w)?;
         let mut header = strings(&b.dimensions);
-        header.extend(strings(&STATS_COLUMNS));
+        header.extend(strings(&stats_columns(roles)));
         table(
             w,
             named("table", header),
             b.rows.iter().map(|r| {
                 let mut fields = r.key.clone();
-                fields.extend(stats_fields(&r.stats));
+                fields.extend(stats_fields(&r.stats, roles));
                 named("breakdown", fields)
             }),
         )?;

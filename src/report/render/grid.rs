@@ -35,7 +35,7 @@ pub fn signed(x: f64) -> String {
     }
 }
 
-fn stats_header(labels: &[String]) -> Vec<(String, bool)> {
+fn stats_header(labels: &[String], net: bool) -> Vec<(String, bool)> {
     let mut h = vec![
         ("topic".to_string(), false),
         ("statements".to_string(), true),
@@ -43,9 +43,10 @@ fn stats_header(labels: &[String]) -> Vec<(String, bool)> {
         ("articles".to_string(), true),
     ];
     h.extend(labels.iter().map(|l| (l.clone(), true)));
+    // Note: without favor/against roles there is no net stance: no column, not zeros.
+    let net = ["net stance"].iter().filter(|_| net);
     h.extend(
-        ["net stance", "mean p(topic)", "mean p(stance)", "low conf."]
-            .iter()
+        net.chain(&["mean p(topic)", "mean p(stance)", "low conf."])
             .map(|s| (s.to_string(), true)),
     );
     h
@@ -63,7 +64,9 @@ fn stats_cells(s: &TopicStats) -> Vec<String> {
             .iter()
             .map(|c| format!("{} ({})", c.count, percent(c.share))),
     );
-    cells.push(signed(s.net_stance));
+    if let Some(net) = s.net_stance {
+        cells.push(signed(net));
+    }
     cells.push(prob(s.mean_topic_prob));
     cells.push(s.mean_stance_prob.map_or_else(|| "-".to_string(), prob));
     cells.push(s.below_threshold.to_string());
@@ -82,7 +85,7 @@ fn grid(columns: Vec<(String, bool)>, rows: Vec<Vec<String>>) -> Grid {
 /// The per-topic table.
 pub fn topics(report: &Report) -> Grid {
     grid(
-        stats_header(&report.stance_labels),
+        stats_header(&report.stance_labels, report.stance_roles.has_net_stance()),
         report.topics.iter().map(stats_cells).collect(),
     )
 }
@@ -95,7 +98,10 @@ pub fn breakdown(report: &Report) -> Option<Grid> {
         .iter()
         .map(|d| (d.to_string(), false))
         .collect();
-    columns.extend(stats_header(&report.stance_labels));
+    columns.extend(stats_header(
+        &report.stance_labels,
+        report.stance_roles.has_net_stance(),
+    ));
     let rows = b
         .rows
         .iter()

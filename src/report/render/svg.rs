@@ -41,16 +41,26 @@ pub fn stance_color(label: &str, extra_rank: usize) -> &'static str {
     }
 }
 
-fn stance_colors(labels: &[String]) -> Vec<&'static str> {
+/// The fill of each label: by its role (the favor label is green whatever it is called).
+fn stance_colors(labels: &[String], roles: &crate::model::StanceRoles) -> Vec<&'static str> {
     let mut extra = 0;
     labels
         .iter()
         .map(|l| {
-            let c = stance_color(l, extra);
-            if !matches!(l.as_str(), "favor" | "against" | "neutral" | "(none)") {
+            let is = |role: &Option<String>| role.as_deref() == Some(l.as_str());
+            let role = if is(&roles.favor) {
+                "favor"
+            } else if is(&roles.against) {
+                "against"
+            } else if is(&roles.neutral) {
+                "neutral"
+            } else if l == "(none)" {
+                "(none)"
+            } else {
                 extra += 1;
-            }
-            c
+                return stance_color("", extra - 1);
+            };
+            stance_color(role, extra)
         })
         .collect()
 }
@@ -176,7 +186,7 @@ pub fn stance_by_topic(report: &Report) -> Option<String> {
     if report.topics.is_empty() {
         return None;
     }
-    let colors = stance_colors(&report.stance_labels);
+    let colors = stance_colors(&report.stance_labels, &report.stance_roles);
     let legend_items: Vec<(String, &str)> = report
         .stance_labels
         .iter()
@@ -189,11 +199,10 @@ pub fn stance_by_topic(report: &Report) -> Option<String> {
         .map(|t| Bar {
             name: &t.topic,
             total: t.statements,
-            note: format!(
-                "n={} · net {}",
-                t.statements,
-                super::grid::signed(t.net_stance)
-            ),
+            note: match t.net_stance {
+                Some(net) => format!("n={} · net {}", t.statements, super::grid::signed(net)),
+                None => format!("n={}", t.statements),
+            },
             segments: t
                 .stances
                 .iter()
