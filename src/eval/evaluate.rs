@@ -8,6 +8,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::calibration::Calibration;
 use super::metrics::Metrics;
 use crate::model::LinearHead;
 use crate::pipeline::{Pool, Scorer};
@@ -44,6 +45,24 @@ pub struct RowPrediction {
     /// The stance under the gold topic's head (the shared head for a topic
     /// the model does not know, else the end-to-end stance).
     pub stance_given_topic: Option<String>,
+    /// The probability that head gave [`RowPrediction::stance_given_topic`].
+    pub stance_given_topic_prob: Option<f64>,
+}
+
+impl RowPrediction {
+    /// The predicted topic's probability (its largest).
+    pub fn topic_prob(&self) -> f64 {
+        max_prob(&self.topic_probs)
+    }
+
+    /// The predicted stance's probability; `None` without stance.
+    pub fn stance_prob(&self) -> Option<f64> {
+        self.stance.as_ref().map(|_| max_prob(&self.stance_probs))
+    }
+}
+
+fn max_prob(p: &[f64]) -> f64 {
+    p.iter().copied().fold(0.0, f64::max)
 }
 
 /// The predictions for `texts` (each scored as one statement, in parallel), with `gold_topics` for
@@ -63,9 +82,15 @@ pub fn predict(scorer: &Scorer, texts: &[String], gold_topics: &[String]) -> Vec
                     let stance = s.stance.and_then(|i| labels.get(i)).cloned();
                     // Note: a gold topic the model doesn't know has no head of its own;
                     // the shared head answers if there is one, else the end-to-end head.
-                    let given = match scorer.stance_head_named(gold_topic) {
-                        Some(head) => Some(stance_of(head, s.row)),
-                        None => stance.clone(),
+                    let (given, given_prob) = match scorer.stance_head_named(gold_topic) {
+                        Some(head) => {
+                            let (label, prob) = stance_of(head, s.row);
+                            (Some(label), Some(prob))
+                        }
+                        None => (
+                            stance.clone(),
+                            stance.as_ref().map(|_| max_prob(s.stance_probs)),
+                        ),
                     };
                     p = RowPrediction {
                         topic: topics.get(s.best_topic).cloned().unwrap_or_default(),
@@ -73,6 +98,7 @@ pub fn predict(scorer: &Scorer, texts: &[String], gold_topics: &[String]) -> Vec
                         stance,
                         stance_probs: s.stance_probs.to_vec(),
                         stance_given_topic: given,
+                        stance_given_topic_prob: given_prob,
                     };
                 });
                 p
@@ -81,14 +107,13 @@ pub fn predict(scorer: &Scorer, texts: &[String], gold_topics: &[String]) -> Vec
         .collect()
 }
 
-/// The label `head` gives the feature row.
-fn stance_of(head: &LinearHead, row: &crate::features::FeatureRow) -> String {
+/// The label `head` gives the feature row, and its probability.
+fn stance_of(head: &LinearHead, row: &crate::features::FeatureRow) -> (String, f64) {
     let mut p = vec![0.0; head.n_classes()];
     head.probabilities(&row.cols, &row.vals, &mut p);
-    head.labels
-        .get(LinearHead::argmax(&p))
-        .cloned()
-        .unwrap_or_default()
+    let best = LinearHead::argmax(&p);
+    let label = head.labels.get(best).cloned().unwrap_or_default();
+    (label, p.get(best).copied().unwrap_or(0.0))
 }
 
 /// Scores `scorer`'s model on texts with gold topics and optional gold stances.
@@ -99,10 +124,27 @@ pub fn evaluate(
     stances: Option<&[String]>,
 ) -> Evaluation {
     let preds = predict(scorer, texts, topics);
+    score_predictions(scorer.has_stance(), &preds, topics, stances)
+}
+
+/// The metrics of predictions `preds` against gold topics and optional gold stances
+/// (what [`evaluate`] computes once it has predicted).
+pub fn score_predictions(
+    has_stance: bool,
+    preds: &[RowPrediction],
+    topics: &[String],
+    stances: Option<&[String]>,
+) -> Evaluation {
+    let n = preds.len();
     let pred_topics: Vec<String> = preds.iter().map(|p| p.topic.clone()).collect();
-    let topic = Metrics::compute(topics, &pred_topics);
+    let topic = Metrics::compute(topics, &pred_topics).with_calibration(Calibration::compute(
+        preds
+            .iter()
+            .zip(topics)
+            .map(|(p, g)| (p.topic_prob(), &p.topic == g)),
+    ));
     let (mut stance, mut given, mut joint) = (None, None, None);
-    if let (Some(gold), true) = (stances, scorer.has_stance()) {
+    if let (Some(gold), true) = (stances, has_stance) {
         let e2e: Vec<String> = preds
             .iter()
             .map(|p| p.stance.clone().unwrap_or_default())
@@ -111,19 +153,27 @@ pub fn evaluate(
             .iter()
             .map(|p| p.stance_given_topic.clone().unwrap_or_default())
             .collect();
-        let both = (0..texts.len())
+        let both = (0..n)
             .filter(|&i| pred_topics[i] == topics[i] && e2e[i] == gold[i])
             .count();
-        joint = Some(if texts.is_empty() {
-            0.0
-        } else {
-            both as f64 / texts.len() as f64
-        });
-        stance = Some(Metrics::compute(gold, &e2e));
-        given = Some(Metrics::compute(gold, &gt));
+        joint = Some(if n == 0 { 0.0 } else { both as f64 / n as f64 });
+        let e2e_conf = preds.iter().map(|p| p.stance_prob().unwrap_or(0.0));
+        let gt_conf = preds
+            .iter()
+            .map(|p| p.stance_given_topic_prob.unwrap_or(0.0));
+        stance = Some(
+            Metrics::compute(gold, &e2e).with_calibration(Calibration::compute(
+                e2e_conf.zip(e2e.iter().zip(gold).map(|(p, g)| p == g)),
+            )),
+        );
+        given = Some(
+            Metrics::compute(gold, &gt).with_calibration(Calibration::compute(
+                gt_conf.zip(gt.iter().zip(gold).map(|(p, g)| p == g)),
+            )),
+        );
     }
     Evaluation {
-        n: texts.len(),
+        n,
         topic,
         stance,
         stance_given_topic: given,

@@ -5,7 +5,10 @@ use std::path::Path;
 
 use super::document::Report;
 
+pub use evaluation::{evaluation_html, EvaluationPage};
+
 mod csv_tables;
+mod evaluation;
 mod grid;
 mod html;
 mod json;

@@ -9,7 +9,7 @@ use crate::report::document::{PeriodCounts, Report};
 use crate::report::escape::escape_html;
 
 /// Total width of every chart, in SVG user units (pixels).
-const WIDTH: f64 = 900.0;
+pub(super) const WIDTH: f64 = 900.0;
 /// Most sources drawn in the per-source chart; the rest are summarized in text.
 pub const MAX_SOURCES: usize = 15;
 /// Label characters kept before truncation with `…`.
@@ -65,7 +65,7 @@ fn topic_colors(report: &Report) -> Vec<&'static str> {
 }
 
 /// Shortens a label to `LABEL_CHARS` characters (before escaping).
-fn short(s: &str) -> String {
+pub(super) fn short(s: &str) -> String {
     if s.chars().count() > LABEL_CHARS {
         let mut t: String = s.chars().take(LABEL_CHARS - 1).collect();
         t.push('…');
@@ -75,11 +75,11 @@ fn short(s: &str) -> String {
     }
 }
 
-fn pct(share: f64) -> String {
+pub(super) fn pct(share: f64) -> String {
     format!("{:.1}%", share * 100.0)
 }
 
-fn open_svg(out: &mut String, height: f64, title: &str) {
+pub(super) fn open_svg(out: &mut String, height: f64, title: &str) {
     let _ = write!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"{WIDTH}\" height=\"{height:.0}\" \
@@ -89,7 +89,7 @@ fn open_svg(out: &mut String, height: f64, title: &str) {
 }
 
 /// Lays out legend entries left to right, wrapping; returns the SVG and its height.
-fn legend(items: &[(String, &str)], y0: f64) -> (String, f64) {
+pub(super) fn legend(items: &[(String, &str)], y0: f64) -> (String, f64) {
     let mut out = String::new();
     let (mut x, mut y) = (10.0, y0);
     for (label, color) in items {
