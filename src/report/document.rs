@@ -15,7 +15,8 @@
 //!   "totals": { "rows_read": 120,                  // rows_used + rows_rejected
 //!               "rows_used": 118, "rows_rejected": 2,
 //!               "articles": 14, "undated_statements": 3 },
-//!   "stance_labels": ["favor", "against", "neutral", ...],  // extra labels sorted, "(none)" last
+//!   "stance_labels": ["favor", "against", "neutral", ...],  // extra labels sorted, "(none)" last;
+//!                                                // [] when no statement has a stance (topic-only)
 //!   "topics": [ TopicStats, ... ],               // by statements desc, "uncertain" last
 //!   "breakdown": null | { "dimensions": ["source", "date"],
 //!                         "rows": [ { "key": ["wire", "2024-01"], ...TopicStats }, ... ] },
@@ -36,6 +37,7 @@
 //!                "articles": 9,                     // distinct article ids
 //!                "stances": [ { "label": "favor", "count": 10, "share": 0.25 }, ... ],
 //!                                                   // one entry per stance_labels entry, same order
+//!                                                   // ([] and net_stance 0 for a topic-only report)
 //!                "net_stance": -0.1,                // (favor - against) / statements
 //!                "mean_topic_prob": 0.81,
 //!                "mean_stance_prob": 0.7 | null,    // null when no statement has a stance
@@ -62,7 +64,8 @@ pub struct Report {
     pub settings: Settings,
     /// Row and article counts.
     pub totals: Totals,
-    /// Every stance label, in table order.
+    /// Every stance label, in table order; empty when no statement has a
+    /// stance (a topic-only model: see [`Report::topic_only`]).
     pub stance_labels: Vec<String>,
     /// One entry per topic, by statements descending, `uncertain` last.
     pub topics: Vec<TopicStats>,
@@ -125,6 +128,14 @@ pub struct TopicStats {
     pub mean_stance_prob: Option<f64>,
     /// Statements with `topic_prob` below the threshold (all of `uncertain`).
     pub below_threshold: u64,
+}
+
+impl Report {
+    /// Whether no statement has a stance (a topic-only model): renderers then
+    /// show topics only, with no stance columns, net stance or stance charts.
+    pub fn topic_only(&self) -> bool {
+        self.stance_labels.is_empty()
+    }
 }
 
 impl TopicStats {

@@ -140,15 +140,23 @@ impl Tally {
 }
 
 /// Orders stance labels: favor, against, neutral, then others alphabetically, `(none)` last.
+///
+/// Statements that all lack a stance (a topic-only model) have no stance
+/// labels at all: the report then shows topics only.
 pub fn order_stance_labels<'a>(seen: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut has_none = false;
+    let mut has_stance = false;
     let mut extra: Vec<&str> = Vec::new();
     for label in seen {
+        has_stance |= label != NO_STANCE;
         if label == NO_STANCE {
             has_none = true;
         } else if !CORE_STANCES.contains(&label) {
             extra.push(label);
         }
+    }
+    if has_none && !has_stance {
+        return Vec::new();
     }
     extra.sort_unstable();
     extra.dedup();
@@ -199,6 +207,11 @@ mod tests {
         add(&mut t, &mut ix, 0, "", 0.9, false);
         let s = t.stats("other", 1, &ix.ordered());
         assert_eq!(s.mean_stance_prob, None);
+        // Note: only statements without a stance: topic-only, no stance columns.
+        assert!(s.stances.is_empty());
+        let mut other = Tally::default();
+        add(&mut other, &mut ix, 0, "favor", 0.9, false);
+        let s = t.stats("other", 1, &ix.ordered());
         assert_eq!(s.stances.len(), 4);
         assert_eq!(s.stances[3].label, NO_STANCE);
         assert_eq!(s.stances[3].count, 1);

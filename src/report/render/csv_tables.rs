@@ -4,7 +4,9 @@
 //! `top_terms`, `problems`), so one section can be picked out with `grep`.
 //! Columns are fixed: stance columns are always `favor`, `against`,
 //! `neutral` and `other_stance` (the sum of any other labels, including
-//! statements without a stance). Numbers are unformatted.
+//! statements without a stance). Numbers are unformatted. A topic-only report
+//! (no statement has a stance) has no stance columns: `net_stance`,
+//! `mean_stance_prob` and the stance counts and shares are left out.
 
 use std::io::{self, Write};
 
@@ -70,6 +72,21 @@ fn stats_fields(s: &TopicStats) -> Vec<String> {
     out
 }
 
+/// Whether column `i` of [`STATS_COLUMNS`] is about stance.
+fn is_stance_column(i: usize) -> bool {
+    (4..=12).contains(&i) || i == 14
+}
+
+/// `fields` (laid out as [`STATS_COLUMNS`]) without the stance columns when `topic_only`.
+fn keep<T>(fields: Vec<T>, topic_only: bool) -> Vec<T> {
+    fields
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !(topic_only && is_stance_column(*i)))
+        .map(|(_, f)| f)
+        .collect()
+}
+
 fn to_io(e: csv::Error) -> io::Error {
     match e.into_kind() {
         csv::ErrorKind::Io(e) => e,
@@ -101,24 +118,25 @@ fn strings(names: &[&str]) -> Vec<String> {
 
 /// Writes the report as CSV tables.
 pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
+    let only = report.topic_only();
     table(
         w,
-        named("table", strings(&STATS_COLUMNS)),
+        named("table", keep(strings(&STATS_COLUMNS), only)),
         report
             .topics
             .iter()
-            .map(|s| named("topics", stats_fields(s))),
+            .map(|s| named("topics", keep(stats_fields(s), only))),
     )?;
     if let Some(b) = &report.breakdown {
         writeln!(w)?;
         let mut header = strings(&b.dimensions);
-        header.extend(strings(&STATS_COLUMNS));
+        header.extend(keep(strings(&STATS_COLUMNS), only));
         table(
             w,
             named("table", header),
             b.rows.iter().map(|r| {
                 let mut fields = r.key.clone();
-                fields.extend(stats_fields(&r.stats));
+                fields.extend(keep(stats_fields(&r.stats), only));
                 named("breakdown", fields)
             }),
         )?;

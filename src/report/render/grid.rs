@@ -35,6 +35,7 @@ pub fn signed(x: f64) -> String {
     }
 }
 
+/// The statistics columns; a topic-only report (no `labels`) has no stance columns.
 fn stats_header(labels: &[String]) -> Vec<(String, bool)> {
     let mut h = vec![
         ("topic".to_string(), false),
@@ -42,6 +43,14 @@ fn stats_header(labels: &[String]) -> Vec<(String, bool)> {
         ("share".to_string(), true),
         ("articles".to_string(), true),
     ];
+    if labels.is_empty() {
+        h.extend(
+            ["mean p(topic)", "low conf."]
+                .iter()
+                .map(|s| (s.to_string(), true)),
+        );
+        return h;
+    }
     h.extend(labels.iter().map(|l| (l.clone(), true)));
     h.extend(
         ["net stance", "mean p(topic)", "mean p(stance)", "low conf."]
@@ -51,13 +60,18 @@ fn stats_header(labels: &[String]) -> Vec<(String, bool)> {
     h
 }
 
-fn stats_cells(s: &TopicStats) -> Vec<String> {
+fn stats_cells(s: &TopicStats, topic_only: bool) -> Vec<String> {
     let mut cells = vec![
         s.topic.clone(),
         s.statements.to_string(),
         percent(s.share),
         s.articles.to_string(),
     ];
+    if topic_only {
+        cells.push(prob(s.mean_topic_prob));
+        cells.push(s.below_threshold.to_string());
+        return cells;
+    }
     cells.extend(
         s.stances
             .iter()
@@ -83,7 +97,11 @@ fn grid(columns: Vec<(String, bool)>, rows: Vec<Vec<String>>) -> Grid {
 pub fn topics(report: &Report) -> Grid {
     grid(
         stats_header(&report.stance_labels),
-        report.topics.iter().map(stats_cells).collect(),
+        report
+            .topics
+            .iter()
+            .map(|s| stats_cells(s, report.topic_only()))
+            .collect(),
     )
 }
 
@@ -101,7 +119,7 @@ pub fn breakdown(report: &Report) -> Option<Grid> {
         .iter()
         .map(|r| {
             let mut cells = r.key.clone();
-            cells.extend(stats_cells(&r.stats));
+            cells.extend(stats_cells(&r.stats, report.topic_only()));
             cells
         })
         .collect();

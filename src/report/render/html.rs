@@ -16,9 +16,9 @@ body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-se
 h1{font-size:1.6em;margin-bottom:4px}h2{font-size:1.2em;margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}\
 p.summary{color:#555;margin-top:0}p.note{color:#666;font-size:.9em}\
 .tablewrap{overflow-x:auto}\
-table{border-collapse:collapse;font-size:.88em;margin:8px 0}\
-th,td{border-bottom:1px solid #e4e4e4;padding:4px 8px;text-align:left;vertical-align:top}\
-th{background:#f5f5f5;font-weight:600}td{white-space:nowrap}td.wrap{white-space:normal;min-width:18em;overflow-wrap:anywhere}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
+table{border-collapse:collapse;font-size:.85em;margin:8px 0}\
+th,td{border-bottom:1px solid #e4e4e4;padding:3px 6px;text-align:left;vertical-align:top}\
+th{background:#f5f5f5;font-weight:600;white-space:normal}td{white-space:normal;overflow-wrap:anywhere}td.wrap{white-space:normal;min-width:18em;overflow-wrap:anywhere}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:normal}\
 svg.chart{display:block;max-width:100%;height:auto;margin:8px 0}\
 svg.chart text{font-size:12px;fill:#333;font-family:system-ui,'DejaVu Sans',sans-serif}\
 svg.chart text.note,svg.chart text.axis{fill:#666;font-size:11px}\
@@ -87,12 +87,12 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
         escape_html(&grid::summary(report))
     )?;
 
-    match svg::stance_by_topic(report) {
-        Some(chart) => {
-            section(w, "Stance by topic")?;
-            writeln!(w, "{chart}")?;
-        }
-        None => writeln!(w, "<p class=\"note\">No statements.</p>")?,
+    if report.topics.is_empty() {
+        writeln!(w, "<p class=\"note\">No statements.</p>")?;
+    }
+    if let Some(chart) = svg::stance_by_topic(report) {
+        section(w, "Stance by topic")?;
+        writeln!(w, "{chart}")?;
     }
     if let Some(chart) = svg::topic_share_over_time(report) {
         section(w, "Topic share by month")?;

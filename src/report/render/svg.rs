@@ -15,11 +15,14 @@ pub const MAX_SOURCES: usize = 15;
 /// Label characters kept before truncation with `…`.
 const LABEL_CHARS: usize = 24;
 
+// Note: topics and stances get disjoint palettes: no topic is green, red or
+// grey (favor, against, neutral), and the extra stance colors are dark shades
+// no topic uses, so a color never means both a topic and a stance.
 const TOPIC_COLORS: [&str; 10] = [
-    "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f",
-    "#e15759", "#86bcb6",
+    "#4e79a7", "#f28e2b", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#86bcb6",
+    "#6b6ecf", "#d4a6c8",
 ];
-const EXTRA_STANCE_COLORS: [&str; 4] = ["#1565c0", "#6a1b9a", "#ef6c00", "#00838f"];
+const EXTRA_STANCE_COLORS: [&str; 4] = ["#263238", "#827717", "#880e4f", "#004d40"];
 
 /// The fill of a topic, by its rank in `Report::topics`; `uncertain` is grey.
 pub fn topic_color(topic: &str, rank: usize) -> &'static str {
@@ -173,7 +176,7 @@ fn stacked_rows(title: &str, legend_items: &[(String, &str)], bars: &[Bar<'_>]) 
 
 /// Stacked bars of the stance mix of each topic.
 pub fn stance_by_topic(report: &Report) -> Option<String> {
-    if report.topics.is_empty() {
+    if report.topics.is_empty() || report.topic_only() {
         return None;
     }
     let colors = stance_colors(&report.stance_labels);
@@ -432,6 +435,20 @@ mod tests {
         let svg = topic_share_over_time(&r).unwrap();
         assert_eq!(svg.matches("<rect class=\"seg\"").count(), 2);
         assert!(svg.contains(">2024-01</text>"));
+    }
+
+    #[test]
+    fn topic_and_stance_palettes_are_disjoint() {
+        let stances: Vec<&str> = ["favor", "against", "neutral", "(none)"]
+            .iter()
+            .map(|l| stance_color(l, 0))
+            .chain(EXTRA_STANCE_COLORS)
+            .collect();
+        for (i, t) in TOPIC_COLORS.iter().enumerate() {
+            assert!(!stances.contains(t), "{t}");
+            assert_ne!(topic_color("x", i), stance_color("favor", 0));
+        }
+        assert!(!stances.contains(&topic_color(UNCERTAIN, 0)));
     }
 
     #[test]
