@@ -18,7 +18,7 @@ p.summary{color:#555;margin-top:0}p.note{color:#666;font-size:.9em}\
 .tablewrap{overflow-x:auto}\
 table{border-collapse:collapse;font-size:.85em;margin:8px 0}\
 th,td{border-bottom:1px solid #e4e4e4;padding:3px 6px;text-align:left;vertical-align:top}\
-th{background:#f5f5f5;font-weight:600;white-space:normal}td{white-space:normal;overflow-wrap:anywhere}td.wrap{white-space:normal;min-width:18em;overflow-wrap:anywhere}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:normal}\
+th{background:#f5f5f5;font-weight:600;white-space:normal}td{white-space:nowrap}td.wrap{white-space:normal;min-width:18em;overflow-wrap:anywhere}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:normal}\
 svg.chart{display:block;max-width:100%;height:auto;margin:8px 0}\
 svg.chart text{font-size:12px;fill:#333;font-family:system-ui,'DejaVu Sans',sans-serif}\
 svg.chart text.note,svg.chart text.axis{fill:#666;font-size:11px}\
@@ -92,6 +92,10 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     }
     if let Some(chart) = svg::stance_by_topic(report) {
         section(w, "Stance by topic")?;
+        writeln!(w, "{chart}")?;
+    }
+    if let Some(chart) = svg::statements_per_month(report) {
+        section(w, "Statements per month")?;
         writeln!(w, "{chart}")?;
     }
     if let Some(chart) = svg::topic_share_over_time(report) {
@@ -192,8 +196,8 @@ mod tests {
         assert!(!html.contains("<img"));
         assert!(!html.contains("<svg onload"));
         assert!(!html.contains("'xss"));
-        assert_eq!(html.matches("<svg ").count(), 3);
-        assert_eq!(html.matches("</svg>").count(), 3);
+        assert_eq!(html.matches("<svg ").count(), 4);
+        assert_eq!(html.matches("</svg>").count(), 4);
         // Every hostile string appears, escaped, in the tables.
         for h in HOSTILE {
             assert!(html.contains(&escape_html(h)), "{h}");

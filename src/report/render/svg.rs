@@ -243,6 +243,17 @@ pub fn topic_mix_by_source(report: &Report) -> Option<String> {
 
 /// 100%-stacked columns of the topic mix per month; `None` without dated statements.
 pub fn topic_share_over_time(report: &Report) -> Option<String> {
+    month_columns(report, false)
+}
+
+/// Statements per month, stacked by topic in counts (the volume the share
+/// chart hides); `None` without dated statements.
+pub fn statements_per_month(report: &Report) -> Option<String> {
+    month_columns(report, true)
+}
+
+/// Stacked columns per month: counts when `absolute`, else shares of the month.
+fn month_columns(report: &Report, absolute: bool) -> Option<String> {
     if report.timeline.is_empty() {
         return None;
     }
@@ -266,19 +277,38 @@ pub fn topic_share_over_time(report: &Report) -> Option<String> {
     let bar_w = (slot * 0.75).min(48.0);
     let label_every = n.div_ceil(16).max(1);
 
+    let peak = report
+        .timeline
+        .iter()
+        .map(|m| m.statements)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    // Note: the count axis rises to a round step so its gridlines read as whole numbers.
+    let step = (peak as f64 / 4.0).ceil().max(1.0);
+    let scale = if absolute { step * 4.0 } else { 1.0 };
     let mut out = String::new();
-    open_svg(&mut out, height, "Topic share by month");
+    let title = if absolute {
+        "Statements per month"
+    } else {
+        "Topic share by month"
+    };
+    open_svg(&mut out, height, title);
     out.push_str(&legend_svg);
     for i in 0..=4 {
         let y = bottom - PLOT_H * f64::from(i) / 4.0;
+        let tick = if absolute {
+            format!("{}", step as u64 * i as u64)
+        } else {
+            format!("{}%", i * 25)
+        };
         let _ = write!(
             out,
             "<line class=\"grid\" x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\"/>\
-             <text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}%</text>",
+             <text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{tick}</text>",
             WIDTH - RIGHT,
             LEFT - 6.0,
-            y + 4.0,
-            i * 25
+            y + 4.0
         );
     }
     for (i, (label, month)) in slots.iter().enumerate() {
@@ -301,7 +331,11 @@ pub fn topic_share_over_time(report: &Report) -> Option<String> {
                 continue;
             }
             let share = t.statements as f64 / month.statements as f64;
-            let h = share * PLOT_H;
+            let h = if absolute {
+                t.statements as f64 / scale * PLOT_H
+            } else {
+                share * PLOT_H
+            };
             y -= h;
             let _ = write!(
                 out,
@@ -384,6 +418,9 @@ mod tests {
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         let time = topic_share_over_time(&r).unwrap();
         assert_eq!(time.matches("<rect class=\"seg\"").count(), 3);
+        let volume = statements_per_month(&r).unwrap();
+        assert_eq!(volume.matches("<rect class=\"seg\"").count(), 3);
+        assert!(volume.contains("Statements per month"));
         assert!(time.contains(">2024-02</text>"));
         let src = topic_mix_by_source(&r).unwrap();
         assert_eq!(src.matches("<rect class=\"seg\"").count(), 4);
