@@ -867,7 +867,7 @@ fn predictions_file_lists_every_row_and_agrees_with_the_metrics() {
         );
         assert_eq!(&r[2], corpus[i].topic);
         assert_eq!(&r[7], corpus[i].stance);
-        let right = &r[2] == &r[3];
+        let right = r[2] == r[3];
         assert_eq!(&r[6], if right { "1" } else { "0" });
         topic_right += usize::from(right);
         stance_right += usize::from(&r[10] == "1");
