@@ -224,13 +224,21 @@ fn fraction(v: &Value, what: &str) -> f64 {
 /// Checks one metrics object against the `evaluate --json` schema and its own
 /// arithmetic, and returns its labels.
 fn check_metrics(m: &Value, n: usize, has_f_avg: bool) -> Vec<String> {
-    let mut expected = vec!["accuracy", "confusion", "macro_f1", "per_class"];
+    let mut expected = vec![
+        "accuracy",
+        "confusion",
+        "ece",
+        "macro_f1",
+        "per_class",
+        "reliability",
+    ];
     if has_f_avg {
         expected.push("f_avg");
     }
     expected.sort_unstable();
     assert_eq!(keys(m), expected, "{m}");
     let accuracy = fraction(&m["accuracy"], "accuracy");
+    check_calibration(m, n, accuracy);
     let macro_f1 = fraction(&m["macro_f1"], "macro_f1");
     let labels: Vec<String> = m["confusion"]["labels"]
         .as_array()
@@ -298,6 +306,43 @@ fn check_metrics(m: &Value, n: usize, has_f_avg: bool) -> Vec<String> {
         assert!((f_avg - (f1_of("favor") + f1_of("against")) / 2.0).abs() < 1e-12);
     }
     labels
+}
+
+/// Checks `ece` against its reliability bins: ten equal-width bins holding
+/// every row, and ECE the count-weighted mean gap between accuracy and confidence.
+fn check_calibration(m: &Value, n: usize, accuracy: f64) {
+    let ece = fraction(&m["ece"], "ece");
+    let bins = m["reliability"].as_array().expect("reliability bins");
+    assert_eq!(bins.len(), 10, "{m}");
+    let (mut rows, mut gap, mut right) = (0u64, 0.0, 0.0);
+    for (i, b) in bins.iter().enumerate() {
+        assert!((b["lower"].as_f64().unwrap() - i as f64 / 10.0).abs() < 1e-12);
+        assert!((b["upper"].as_f64().unwrap() - (i + 1) as f64 / 10.0).abs() < 1e-12);
+        let count = b["count"].as_u64().unwrap();
+        rows += count;
+        if count == 0 {
+            assert!(
+                b["accuracy"].is_null() && b["mean_confidence"].is_null(),
+                "{b}"
+            );
+            continue;
+        }
+        let acc = fraction(&b["accuracy"], "bin accuracy");
+        let conf = fraction(&b["mean_confidence"], "bin confidence");
+        assert!(
+            conf >= b["lower"].as_f64().unwrap() - 1e-12
+                && conf <= b["upper"].as_f64().unwrap() + 1e-12,
+            "{b}"
+        );
+        gap += count as f64 * (acc - conf).abs();
+        right += count as f64 * acc;
+    }
+    assert_eq!(rows, n as u64, "every row in one bin: {m}");
+    assert!((ece - gap / n as f64).abs() < 1e-9, "{m}");
+    assert!(
+        (accuracy - right / n as f64).abs() < 1e-9,
+        "bins' accuracy is the head's: {m}"
+    );
 }
 
 /// Checks a full topic + stance evaluation and returns the topic accuracy.
@@ -371,6 +416,7 @@ fn evaluate_without_json_prints_tables() {
         "stance (end to end): accuracy",
         "stance given the gold topic: accuracy",
         "F_avg",
+        ", ECE 0.",
         "joint accuracy (topic and stance right):",
         "water",
         "against",
@@ -887,4 +933,120 @@ fn train_with_articles_calibration_and_audit() {
             .all(|l| l.starts_with("articles.csv,")),
         "{audit}"
     );
+}
+
+/// `--predictions` writes every row with gold and predicted labels; its rows
+/// agree with the `--json` metrics printed by the same run (the confusion
+/// diagonal and the ECE recomputed from the written probabilities).
+#[test]
+fn predictions_file_lists_every_row_and_agrees_with_the_metrics() {
+    let w = Workdir::new();
+    w.train("train.csv", "m.model", &[]);
+    let v = w.evaluate_json("m.model", "test.csv", &["--predictions", "p.csv"]);
+    let mut rdr = csv::Reader::from_path(w.path("p.csv")).expect("p.csv");
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header,
+        [
+            "line",
+            "text",
+            "gold_topic",
+            "topic",
+            "topic_prob",
+            "gold_topic_prob",
+            "topic_correct",
+            "gold_stance",
+            "stance",
+            "stance_prob",
+            "stance_correct",
+            "stance_given_topic",
+            "stance_given_topic_prob"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 72);
+    let test = labelled_csv(1);
+    let corpus = corpus(1);
+    let (mut topic_right, mut stance_right) = (0, 0);
+    let mut topic_conf = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(&r[1], corpus[i].text, "row {i} in input order");
+        assert_eq!(
+            r[0].parse::<usize>().unwrap(),
+            line_of(&test, &corpus[i].text)
+        );
+        assert_eq!(&r[2], corpus[i].topic);
+        assert_eq!(&r[7], corpus[i].stance);
+        let right = r[2] == r[3];
+        assert_eq!(&r[6], if right { "1" } else { "0" });
+        topic_right += usize::from(right);
+        stance_right += usize::from(&r[10] == "1");
+        topic_conf.push((r[4].parse::<f64>().unwrap(), right));
+    }
+    let acc = |head: &str| v[head]["accuracy"].as_f64().unwrap();
+    assert!((acc("topic") - topic_right as f64 / 72.0).abs() < 1e-12);
+    assert!((acc("stance") - stance_right as f64 / 72.0).abs() < 1e-12);
+    // ECE from the file's rounded probabilities: bins of 0.1, weighted gaps.
+    let mut bins = [(0usize, 0.0f64, 0usize); 10];
+    for (c, right) in topic_conf {
+        let b = ((c * 10.0).ceil() as usize).clamp(1, 10) - 1;
+        bins[b].0 += 1;
+        bins[b].1 += c;
+        bins[b].2 += usize::from(right);
+    }
+    let ece: f64 = bins
+        .iter()
+        .filter(|b| b.0 > 0)
+        .map(|(_, c, r)| (*r as f64 - c).abs() / 72.0)
+        .sum();
+    let reported = v["topic"]["ece"].as_f64().unwrap();
+    assert!((ece - reported).abs() < 1e-3, "{ece} vs {reported}");
+
+    // An input is never an output.
+    let before = std::fs::read(w.path("test.csv")).unwrap();
+    let e = failed(&w.run(&[
+        "evaluate",
+        "--model",
+        "m.model",
+        "--data",
+        "test.csv",
+        "--predictions",
+        "test.csv",
+    ]));
+    assert!(
+        e.contains("test.csv") && e.contains("both an input and an output"),
+        "{e}"
+    );
+    assert_eq!(std::fs::read(w.path("test.csv")).unwrap(), before);
+}
+
+/// `--format html --out` writes one self-contained page with a heat map,
+/// per-class bars and a reliability diagram per head; stdout stays empty.
+#[test]
+fn html_evaluation_page() {
+    let w = Workdir::new();
+    w.train("train.csv", "m.model", &[]);
+    let out = w.ok(&[
+        "evaluate",
+        "--model",
+        "m.model",
+        "--data",
+        "test.csv",
+        "--format",
+        "html",
+        "--out",
+        "eval.html",
+    ]);
+    assert!(stdout(&out).is_empty());
+    let html = std::fs::read_to_string(w.path("eval.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("Content-Security-Policy"));
+    assert!(!html.contains("<script"));
+    assert_eq!(html.matches("<svg ").count(), 9, "3 charts x 3 heads");
+    // 3 topics and 3 stances: one heat-map cell per (gold, predicted) pair.
+    assert_eq!(html.matches("<rect class=\"cell\"").count(), 9 * 3);
+    assert!(html.contains("ECE 0."));
+    let e = failed(&w.run(&[
+        "evaluate", "--model", "m.model", "--data", "test.csv", "--json", "--format", "html",
+    ]));
+    assert!(e.contains("--json") && e.contains("--format"), "{e}");
 }

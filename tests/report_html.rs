@@ -267,8 +267,8 @@ fn hostile_report_loads_cleanly_with_charts() {
         !dom.contains("<style>*"),
         "a hostile style element was created"
     );
-    assert_eq!(dom.matches("<svg ").count(), 3, "three charts expected");
-    assert_eq!(dom.matches("</svg>").count(), 3, "an svg was closed early");
+    assert_eq!(dom.matches("<svg ").count(), 4, "four charts expected");
+    assert_eq!(dom.matches("</svg>").count(), 4, "an svg was closed early");
     let segments = dom.matches("<rect class=\"seg\"").count();
     assert!(segments >= 30, "only {segments} chart segments in the DOM");
     assert!(

@@ -1,13 +1,14 @@
 //! `stance evaluate`: a model against held-out labelled data.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 
+use super::eval_views::{EvalViewArgs, ViewInput};
 use super::{ColumnArgs, ModelLimitArgs};
-use crate::eval::{evaluate, evaluate_in_articles, Evaluation};
+use crate::eval::{predict, predict_in_articles, score_predictions, Evaluation};
 use crate::io::{check_outputs, read_column, read_labelled};
 use crate::model::article_runs;
 use crate::pipeline::{ScoreOptions, Scorer};
@@ -33,11 +34,13 @@ pub struct EvaluateArgs {
     /// Print one JSON object instead of tables.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub views: EvalViewArgs,
 }
 
 /// Runs `stance evaluate`.
 pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
-    check_outputs(&[&args.model, &args.data], &[Path::new("-")])?;
+    check_outputs(&[&args.model, &args.data], &args.views.outputs())?;
     let model = args.limit.load(&args.model)?;
     let scorer = Scorer::new(model, ScoreOptions::default().check()?)
         .with_context(|| format!("model {}", args.model.display()))?;
@@ -48,8 +51,8 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
             args.data.display()
         );
     }
-    let ev = match &args.article_col {
-        None => evaluate(&scorer, &data.texts, &data.topics, data.stances.as_deref()),
+    let preds = match &args.article_col {
+        None => predict(&scorer, &data.texts, &data.topics),
         Some(col) => {
             let articles = read_column(&args.data, col)?;
             if let Err(row) = article_runs(&articles) {
@@ -61,24 +64,27 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
                     articles[row]
                 );
             }
-            evaluate_in_articles(
-                &scorer,
-                &data.texts,
-                &data.topics,
-                data.stances.as_deref(),
-                &articles,
-            )?
+            predict_in_articles(&scorer, &data.texts, &data.topics, &articles)?
         }
     };
-    // Note: write errors (a closed pipe) come back as values, so main can end quietly.
-    print(&args, &ev).context("cannot write the evaluation to stdout")?;
+    let has_stance = scorer.has_stance();
+    let ev = score_predictions(&scorer, &preds, &data.topics, data.stances.as_deref());
+    let input = ViewInput {
+        data_path: &args.data,
+        model_path: &args.model,
+        data: &data,
+        preds: &preds,
+        topics: &scorer.labels().topics,
+        has_stance,
+        ev: &ev,
+    };
+    args.views.write(&input, |out| print(&args, &ev, out))?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Prints the evaluation on stdout, as tables or (`--json`) one JSON object.
-fn print(args: &EvaluateArgs, ev: &Evaluation) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
-    if args.json {
+/// Prints the evaluation as tables or (`--json`) one JSON object.
+fn print(args: &EvaluateArgs, ev: &Evaluation, out: &mut dyn Write) -> std::io::Result<()> {
+    if args.json || args.views.json() {
         writeln!(out, "{}", serde_json::to_string(ev)?)?;
     } else {
         writeln!(out, "{} rows of {}", ev.n, args.data.display())?;

@@ -1,5 +1,6 @@
 //! The command line: one module and one `run()` per subcommand.
 
+mod eval_views;
 mod evaluate;
 mod label;
 mod report;

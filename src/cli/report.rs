@@ -11,8 +11,8 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 
 use super::RecordFormatArg;
-use crate::io::RowProblem;
 use crate::io::{check_outputs, commit, AtomicFile, RecordFormat, ScoredEntry, ScoredReader};
+use crate::io::{ProblemKind, RowProblem};
 use crate::report::{render, Dimension, Period, ReportBuilder, ReportFormat, ReportOptions};
 
 /// Arguments of `stance report`.
@@ -210,6 +210,10 @@ struct ProblemPrinter {
 
 impl ProblemPrinter {
     fn print(&mut self, problem: &RowProblem) {
+        // Note: topics the model lacks are one mismatch, reported once after reading (see `run`).
+        if matches!(problem.kind, ProblemKind::UnknownTopic(_)) {
+            return;
+        }
         if self.printed < MAX_PRINTED_PROBLEMS {
             eprintln!("warning: rejected row: {problem}");
         } else if self.printed == MAX_PRINTED_PROBLEMS {
@@ -243,6 +247,24 @@ fn read_input(
     Ok(())
 }
 
+/// One error when the statements have topics the model lacks: they were
+/// scored with another model, and every such row would be rejected.
+fn mismatch(builder: &ReportBuilder, inputs: &[PathBuf], model: &Path) -> anyhow::Result<()> {
+    let unknown = builder.unknown_topics();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let rows: u64 = unknown.values().sum();
+    let labels: Vec<String> = unknown.iter().map(|(t, n)| format!("{t} ({n})")).collect();
+    let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    bail!(
+        "{}: {rows} statements have topics that model {} lacks: {}; were they scored with another model?",
+        names.join(", "),
+        model.display(),
+        labels.join(", ")
+    )
+}
+
 /// Runs `stance report`.
 ///
 /// Returns exit code 0 when every row was used and 2 when some were rejected
@@ -259,6 +281,9 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let format = args.input_format.map(RecordFormat::from);
     for path in &args.inputs {
         read_input(path, format, &mut builder, &mut printer)?;
+    }
+    if let Some(model) = &args.model {
+        mismatch(&builder, &args.inputs, model)?;
     }
     let report = builder.finish();
     let code = if report.totals.rows_rejected > 0 {
@@ -393,7 +418,7 @@ mod tests {
     }
 
     #[test]
-    fn bad_rows_and_unknown_topics_exit_two_and_are_listed() {
+    fn bad_rows_exit_two_and_are_listed() {
         let dir = tempfile::tempdir().unwrap();
         let input = write_input(
             dir.path(),
@@ -401,11 +426,9 @@ mod tests {
             &[
                 GOOD[0],
                 "a1,2,11,20,More.,palestine,oops,against,0.7,2024-01-05,wire,palestine,0.5",
-                "a3,1,0,4,x,sports,0.9,favor,0.9,,,sports,0.5",
                 "short,row",
             ],
         );
-        // The shipped model knows palestine but not "sports".
         let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default.model");
         let out = dir.path().join("r.json");
         let args = parse(&[
@@ -423,13 +446,51 @@ mod tests {
         assert_eq!(run(args).unwrap(), ExitCode::from(2));
         let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
         assert_eq!(v["totals"]["rows_used"], 1);
-        assert_eq!(v["problems"]["count"], 3);
+        assert_eq!(v["problems"]["count"], 2);
         let listed = v["problems"]["listed"].as_array().unwrap();
         let lines: Vec<_> = listed.iter().map(|p| p["line"].as_u64().unwrap()).collect();
-        assert_eq!(lines, [3, 4, 5]);
-        assert_eq!(listed[1]["code"], "unknown_topic");
+        assert_eq!(lines, [3, 4]);
         assert!(listed[0]["file"].as_str().unwrap().ends_with("s.csv"));
         assert_eq!(v["top_terms"][0]["terms"].as_array().unwrap().len(), 2);
+    }
+
+    /// Statements scored with another model: one error naming the topics the
+    /// model lacks (each once, with its row count), and no report written.
+    #[test]
+    fn rows_scored_with_another_model_are_one_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rows = vec![GOOD[0].to_string()];
+        for i in 0..40 {
+            let topic = ["Business", "Sports", "World"][i % 3];
+            rows.push(format!(
+                "b{i},1,0,4,x,{topic},0.9,neutral,0.9,,,{topic},0.5"
+            ));
+        }
+        let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+        let input = write_input(dir.path(), "ag.csv", &rows);
+        // The shipped model knows palestine but none of AG News' topics.
+        let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default.model");
+        let out = dir.path().join("r.md");
+        let args = parse(&[
+            input.to_str().unwrap(),
+            "--model",
+            model.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .unwrap();
+        let msg = format!("{:#}", run(args).unwrap_err());
+        assert!(msg.contains("ag.csv"), "{msg}");
+        assert!(
+            msg.contains("40 statements have topics that model"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("Business (14), Sports (13), World (13)"),
+            "{msg}"
+        );
+        assert!(!msg.contains("palestine"), "{msg}");
+        assert!(!out.exists());
     }
 
     #[test]

@@ -8,6 +8,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::calibration::Calibration;
 use super::metrics::Metrics;
 use crate::analysis::SentenceSpan;
 use crate::error::Result;
@@ -46,6 +47,24 @@ pub struct RowPrediction {
     /// The stance under the gold topic's head (the shared head for a topic
     /// the model does not know, else the end-to-end stance).
     pub stance_given_topic: Option<String>,
+    /// The probability that head gave [`RowPrediction::stance_given_topic`].
+    pub stance_given_topic_prob: Option<f64>,
+}
+
+impl RowPrediction {
+    /// The predicted topic's probability (its largest).
+    pub fn topic_prob(&self) -> f64 {
+        max_prob(&self.topic_probs)
+    }
+
+    /// The predicted stance's probability; `None` without stance.
+    pub fn stance_prob(&self) -> Option<f64> {
+        self.stance.as_ref().map(|_| max_prob(&self.stance_probs))
+    }
+}
+
+fn max_prob(p: &[f64]) -> f64 {
+    p.iter().copied().fold(0.0, f64::max)
 }
 
 /// The predictions for `texts` (each scored as one statement, in parallel), with `gold_topics` for
@@ -65,9 +84,15 @@ pub fn predict(scorer: &Scorer, texts: &[String], gold_topics: &[String]) -> Vec
                     let stance = s.stance.and_then(|i| labels.get(i)).cloned();
                     // Note: a gold topic the model doesn't know has no head of its own;
                     // the shared head answers if there is one, else the end-to-end head.
-                    let given = match scorer.stance_head_named(gold_topic) {
-                        Some(head) => Some(stance_of(head, s.row)),
-                        None => stance.clone(),
+                    let (given, given_prob) = match scorer.stance_head_named(gold_topic) {
+                        Some(head) => {
+                            let (label, prob) = stance_of(head, s.row);
+                            (Some(label), Some(prob))
+                        }
+                        None => (
+                            stance.clone(),
+                            stance.as_ref().map(|_| max_prob(s.stance_probs)),
+                        ),
                     };
                     p = RowPrediction {
                         topic: topics.get(s.best_topic).cloned().unwrap_or_default(),
@@ -75,6 +100,7 @@ pub fn predict(scorer: &Scorer, texts: &[String], gold_topics: &[String]) -> Vec
                         stance,
                         stance_probs: s.stance_probs.to_vec(),
                         stance_given_topic: given,
+                        stance_given_topic_prob: given_prob,
                     };
                 });
                 p
@@ -123,16 +149,24 @@ pub fn predict_in_articles(
                 lease.score_given_spans(&text, &spans, |i, _, s| {
                     let labels = scorer.labels().stances_of(s.best_topic);
                     let stance = s.stance.and_then(|i| labels.get(i)).cloned();
-                    let given = match scorer.stance_head_named(&gold_topics[start + i]) {
-                        Some(head) => Some(stance_of(head, s.row)),
-                        None => stance.clone(),
-                    };
+                    let (given, given_prob) =
+                        match scorer.stance_head_named(&gold_topics[start + i]) {
+                            Some(head) => {
+                                let (label, prob) = stance_of(head, s.row);
+                                (Some(label), Some(prob))
+                            }
+                            None => (
+                                stance.clone(),
+                                stance.as_ref().map(|_| max_prob(s.stance_probs)),
+                            ),
+                        };
                     out.push(RowPrediction {
                         topic: topics.get(s.best_topic).cloned().unwrap_or_default(),
                         topic_probs: s.topic_probs.to_vec(),
                         stance,
                         stance_probs: s.stance_probs.to_vec(),
                         stance_given_topic: given,
+                        stance_given_topic_prob: given_prob,
                     });
                 });
                 out
@@ -142,14 +176,13 @@ pub fn predict_in_articles(
     Ok(per_article.into_iter().flatten().collect())
 }
 
-/// The label `head` gives the feature row.
-fn stance_of(head: &LinearHead, row: &crate::features::FeatureRow) -> String {
+/// The label `head` gives the feature row, and its probability.
+fn stance_of(head: &LinearHead, row: &crate::features::FeatureRow) -> (String, f64) {
     let mut p = vec![0.0; head.n_classes()];
     head.probabilities(&row.cols, &row.vals, &mut p);
-    head.labels
-        .get(LinearHead::argmax(&p))
-        .cloned()
-        .unwrap_or_default()
+    let best = LinearHead::argmax(&p);
+    let label = head.labels.get(best).cloned().unwrap_or_default();
+    (label, p.get(best).copied().unwrap_or(0.0))
 }
 
 /// Scores `scorer`'s model on texts with gold topics and optional gold stances.
@@ -159,7 +192,7 @@ pub fn evaluate(
     topics: &[String],
     stances: Option<&[String]>,
 ) -> Evaluation {
-    evaluation_of(scorer, &predict(scorer, texts, topics), topics, stances)
+    score_predictions(scorer, &predict(scorer, texts, topics), topics, stances)
 }
 
 /// [`evaluate`] with each text a statement of its article (`articles`: the
@@ -174,18 +207,25 @@ pub fn evaluate_in_articles(
     articles: &[String],
 ) -> Result<Evaluation> {
     let preds = predict_in_articles(scorer, texts, topics, articles)?;
-    Ok(evaluation_of(scorer, &preds, topics, stances))
+    Ok(score_predictions(scorer, &preds, topics, stances))
 }
 
-/// The metrics of predictions `preds` of rows with gold `topics` and `stances`.
-fn evaluation_of(
+/// The metrics of predictions `preds` of rows with gold `topics` and
+/// optional gold `stances` (what [`evaluate`] computes once it has predicted).
+pub fn score_predictions(
     scorer: &Scorer,
     preds: &[RowPrediction],
     topics: &[String],
     stances: Option<&[String]>,
 ) -> Evaluation {
+    let n = preds.len();
     let pred_topics: Vec<String> = preds.iter().map(|p| p.topic.clone()).collect();
-    let topic = Metrics::compute(topics, &pred_topics);
+    let topic = Metrics::compute(topics, &pred_topics).with_calibration(Calibration::compute(
+        preds
+            .iter()
+            .zip(topics)
+            .map(|(p, g)| (p.topic_prob(), &p.topic == g)),
+    ));
     let (mut stance, mut given, mut joint) = (None, None, None);
     if let (Some(gold), true) = (stances, scorer.has_stance()) {
         let e2e: Vec<String> = preds
@@ -196,20 +236,27 @@ fn evaluation_of(
             .iter()
             .map(|p| p.stance_given_topic.clone().unwrap_or_default())
             .collect();
-        let both = (0..preds.len())
+        let both = (0..n)
             .filter(|&i| pred_topics[i] == topics[i] && e2e[i] == gold[i])
             .count();
-        joint = Some(if preds.is_empty() {
-            0.0
-        } else {
-            both as f64 / preds.len() as f64
-        });
-        let roles = scorer.roles();
-        stance = Some(Metrics::compute_with_roles(gold, &e2e, roles));
-        given = Some(Metrics::compute_with_roles(gold, &gt, roles));
+        joint = Some(if n == 0 { 0.0 } else { both as f64 / n as f64 });
+        let e2e_conf = preds.iter().map(|p| p.stance_prob().unwrap_or(0.0));
+        let gt_conf = preds
+            .iter()
+            .map(|p| p.stance_given_topic_prob.unwrap_or(0.0));
+        stance = Some(
+            Metrics::compute_with_roles(gold, &e2e, scorer.roles()).with_calibration(
+                Calibration::compute(e2e_conf.zip(e2e.iter().zip(gold).map(|(p, g)| p == g))),
+            ),
+        );
+        given = Some(
+            Metrics::compute_with_roles(gold, &gt, scorer.roles()).with_calibration(
+                Calibration::compute(gt_conf.zip(gt.iter().zip(gold).map(|(p, g)| p == g))),
+            ),
+        );
     }
     Evaluation {
-        n: preds.len(),
+        n,
         topic,
         stance,
         stance_given_topic: given,

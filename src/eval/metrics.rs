@@ -5,7 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::calibration::{Calibration, ReliabilityBin};
 use crate::model::StanceRoles;
+
+/// Widest confusion table [`Metrics::to_table`] draws with label names as columns.
+const TABLE_COLUMNS: usize = 100;
 
 /// Precision, recall and F1 of one class.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -43,6 +47,13 @@ pub struct Metrics {
     pub per_class: BTreeMap<String, ClassScores>,
     /// Confusion matrix.
     pub confusion: Confusion,
+    /// Expected calibration error of the head's confidence (see [`Calibration`]);
+    /// `None` when no probabilities were given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ece: Option<f64>,
+    /// The reliability-diagram bins `ece` was computed from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reliability: Option<Vec<ReliabilityBin>>,
 }
 
 impl Metrics {
@@ -135,7 +146,16 @@ impl Metrics {
             f_avg,
             per_class,
             confusion: Confusion { labels, matrix },
+            ece: None,
+            reliability: None,
         }
+    }
+
+    /// These metrics with the head's calibration added (`ece`, `reliability`).
+    pub fn with_calibration(mut self, c: Calibration) -> Metrics {
+        self.ece = Some(c.ece);
+        self.reliability = Some(c.bins);
+        self
     }
 
     /// A readable table of the per-class scores and the confusion matrix.
@@ -152,11 +172,14 @@ impl Metrics {
             .max(9);
         let _ = writeln!(
             s,
-            "{title}: accuracy {:.4}, macro-F1 {:.4}{}",
+            "{title}: accuracy {:.4}, macro-F1 {:.4}{}{}",
             self.accuracy,
             self.macro_f1,
             self.f_avg
                 .map(|f| format!(", F_avg {f:.4}"))
+                .unwrap_or_default(),
+            self.ece
+                .map(|e| format!(", ECE {e:.4}"))
                 .unwrap_or_default()
         );
         let _ = writeln!(
@@ -171,16 +194,60 @@ impl Metrics {
                 c.precision, c.recall, c.f1, c.support
             );
         }
-        let _ = writeln!(s, "  confusion (rows gold, columns predicted):");
-        let _ = write!(s, "  {:w$}", "");
-        for l in &self.confusion.labels {
-            let _ = write!(s, " {l:>w$}");
+        let labels = &self.confusion.labels;
+        // Note: a column per label as wide as the longest label makes 30-character
+        // labels (SemEval's targets) a 170-column table; past TABLE_COLUMNS the
+        // columns are numbered and the rows say which number is which label.
+        let wide = 2 + w + (w + 1) * labels.len() > TABLE_COLUMNS;
+        let cw = if wide {
+            labels
+                .iter()
+                .zip(&self.confusion.matrix)
+                .flat_map(|(_, row)| row.iter().map(|n| n.to_string().len()))
+                .chain([labels.len().to_string().len() + 2])
+                .max()
+                .unwrap_or(3)
+        } else {
+            w
+        };
+        let names: Vec<String> = if wide {
+            (1..=labels.len()).map(|i| format!("[{i}]")).collect()
+        } else {
+            labels.clone()
+        };
+        let rows: Vec<String> = if wide {
+            let iw = labels.len().to_string().len() + 2;
+            labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| format!("{:<iw$} {l}", format!("[{}]", i + 1)))
+                .collect()
+        } else {
+            labels.clone()
+        };
+        let rw = rows
+            .iter()
+            .map(|r| r.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(w);
+        if wide {
+            let _ = writeln!(
+                s,
+                "  confusion (rows gold, columns predicted, numbered as the rows):"
+            );
+        } else {
+            let _ = writeln!(s, "  confusion (rows gold, columns predicted):");
+        }
+        let _ = write!(s, "  {:rw$}", "");
+        for l in &names {
+            let _ = write!(s, " {l:>cw$}");
         }
         let _ = writeln!(s);
-        for (l, row) in self.confusion.labels.iter().zip(&self.confusion.matrix) {
-            let _ = write!(s, "  {l:w$}");
+        for (l, row) in rows.iter().zip(&self.confusion.matrix) {
+            let _ = write!(s, "  {l:rw$}");
             for n in row {
-                let _ = write!(s, " {n:>w$}");
+                let _ = write!(s, " {n:>cw$}");
             }
             let _ = writeln!(s);
         }
@@ -216,6 +283,32 @@ mod tests {
             m.confusion.matrix,
             vec![vec![2, 1, 0], vec![0, 1, 1], vec![0, 0, 1]]
         );
+    }
+
+    /// Five 30-character labels fit in 100 columns: the confusion columns are numbered.
+    #[test]
+    fn long_labels_do_not_make_a_wide_table() {
+        let names = [
+            "Atheism",
+            "Climate Change is a Real Concern",
+            "Feminist Movement",
+            "Hillary Clinton",
+            "Legalization of Abortion",
+        ];
+        let gold = v(&names);
+        let mut pred = gold.clone();
+        pred.rotate_left(1);
+        let table = Metrics::compute(&gold, &pred).to_table("topic");
+        let widest = table.lines().map(|l| l.chars().count()).max().unwrap();
+        assert!(widest <= TABLE_COLUMNS, "{widest} columns:\n{table}");
+        assert!(
+            table.contains("[2] Climate Change is a Real Concern"),
+            "{table}"
+        );
+        assert!(table.contains("numbered as the rows"), "{table}");
+        // Short labels keep their names as columns.
+        let short = Metrics::compute(&v(&["a", "b"]), &v(&["a", "a"])).to_table("t");
+        assert!(!short.contains("[1]"), "{short}");
     }
 
     #[test]

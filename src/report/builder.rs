@@ -53,6 +53,7 @@ pub struct ReportBuilder {
     undated: u64,
     problem_count: u64,
     problems: Vec<RowProblem>,
+    unknown_topics: BTreeMap<String, u64>,
 }
 
 /// Adds one to `counts[i]`, growing `counts` as needed.
@@ -81,6 +82,7 @@ impl ReportBuilder {
             undated: 0,
             problem_count: 0,
             problems: Vec::new(),
+            unknown_topics: BTreeMap::new(),
         })
     }
 
@@ -111,6 +113,13 @@ impl ReportBuilder {
         self.problem_count
     }
 
+    /// Topics of rejected rows that are not among `known_topics`, with their
+    /// row counts: statements scored with another model show up here once
+    /// per topic, however many rows they have.
+    pub fn unknown_topics(&self) -> &BTreeMap<String, u64> {
+        &self.unknown_topics
+    }
+
     fn add_from(&mut self, row: &Statement, location: Option<Position>) -> Result<(), RowProblem> {
         let checked = check(row).and_then(|date| match &self.options.known_topics {
             Some(known) if row.topic != UNCERTAIN && !known.contains(&row.topic) => {
@@ -121,6 +130,9 @@ impl ReportBuilder {
         let date = match checked {
             Ok(date) => date,
             Err(kind) => {
+                if let ProblemKind::UnknownTopic(topic) = &kind {
+                    *self.unknown_topics.entry(topic.clone()).or_default() += 1;
+                }
                 let problem = RowProblem {
                     location,
                     article_id: Some(row.article_id.clone()),
@@ -514,7 +526,8 @@ pub(crate) mod tests {
         let rows = [row("a", "uncertain", 0.9, "", None, None)];
         let r = build(ReportOptions::default(), &rows);
         assert_eq!(r.topics[0].below_threshold, 1);
-        assert_eq!(r.stance_labels.last().map(String::as_str), Some("(none)"));
+        // Note: no statement has a stance, so the report is topic-only.
+        assert!(r.stance_labels.is_empty() && r.topics[0].stances.is_empty());
     }
 
     #[test]

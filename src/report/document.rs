@@ -17,6 +17,7 @@
 //!               "articles": 14, "undated_statements": 3 },
 //!   "stance_labels": ["favor", "against", "neutral", ...],  // role labels, extra labels sorted, "(none)" last
 //!   "stance_roles": { "favor": "FAVOR", "against": "AGAINST", "neutral": "NONE" },  // each key optional
+//!                                                // [] when no statement has a stance (topic-only)
 //!   "topics": [ TopicStats, ... ],               // by statements desc, "uncertain" last
 //!   "breakdown": null | { "dimensions": ["source", "date"],
 //!                         "rows": [ { "key": ["wire", "2024-01"], ...TopicStats }, ... ] },
@@ -37,7 +38,7 @@
 //!                "articles": 9,                     // distinct article ids
 //!                "stances": [ { "label": "favor", "count": 10, "share": 0.25 }, ... ],
 //!                                                   // one entry per stance_labels entry, same order
-//!                "net_stance": -0.1 | null,         // (favor - against) / statements; null without favor/against roles
+//!                "net_stance": -0.1 | null,         // (favor - against) / statements; null without favor/against roles (and topic-only)
 //!                "mean_topic_prob": 0.81,
 //!                "mean_stance_prob": 0.7 | null,    // null when no statement has a stance
 //!                "below_threshold": 4 }             // topic_prob < min_confidence, or "uncertain"
@@ -64,7 +65,8 @@ pub struct Report {
     pub settings: Settings,
     /// Row and article counts.
     pub totals: Totals,
-    /// Every stance label, in table order: the roles' labels first.
+    /// Every stance label, in table order: the roles' labels first; empty
+    /// when no statement has a stance (a topic-only model: see [`Report::topic_only`]).
     pub stance_labels: Vec<String>,
     /// Which stance labels the net stance and the favor/against/neutral
     /// columns count: the model's (`--model`, `score --report`), else found
@@ -132,6 +134,14 @@ pub struct TopicStats {
     pub mean_stance_prob: Option<f64>,
     /// Statements with `topic_prob` below the threshold (all of `uncertain`).
     pub below_threshold: u64,
+}
+
+impl Report {
+    /// Whether no statement has a stance (a topic-only model): renderers then
+    /// show topics only, with no stance columns, net stance or stance charts.
+    pub fn topic_only(&self) -> bool {
+        self.stance_labels.is_empty()
+    }
 }
 
 impl TopicStats {

@@ -48,5 +48,5 @@ pub use document::{
 };
 pub use options::{Dimension, OptionsError, ReportOptions};
 pub use period::Period;
-pub use render::{render, ReportFormat};
+pub use render::{evaluation_html, render, EvaluationPage, ReportFormat};
 pub use sink::{ReadBack, ReportSink};

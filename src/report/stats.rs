@@ -155,19 +155,27 @@ impl Tally {
 
 /// Orders stance labels: the labels of `roles` (favor, against, neutral;
 /// listed even when unseen), then the others alphabetically, `(none)` last.
+///
+/// Statements that all lack a stance (a topic-only model) have no stance
+/// labels at all: the report then shows topics only.
 pub fn order_stance_labels<'a>(
     seen: impl IntoIterator<Item = &'a str>,
     roles: &StanceRoles,
 ) -> Vec<String> {
     let first = roles.labels();
     let mut has_none = false;
+    let mut has_stance = false;
     let mut extra: Vec<&str> = Vec::new();
     for label in seen {
+        has_stance |= label != NO_STANCE;
         if label == NO_STANCE {
             has_none = true;
         } else if !first.contains(&label) {
             extra.push(label);
         }
+    }
+    if has_none && !has_stance {
+        return Vec::new();
     }
     extra.sort_unstable();
     extra.dedup();
@@ -252,10 +260,9 @@ mod tests {
         let roles = roles_of_data(ix.seen());
         let s = t.stats("other", 1, &ix.ordered(&roles), &roles);
         assert_eq!(s.mean_stance_prob, None);
-        // Note: topic-only data has no stance roles, so no net stance.
-        assert_eq!(s.stances.len(), 1);
-        assert_eq!(s.stances[0].label, NO_STANCE);
-        assert_eq!(s.stances[0].count, 1);
+        // Note: only statements without a stance: topic-only, no stance
+        // columns and no net stance.
+        assert!(s.stances.is_empty());
         assert_eq!(s.net_stance, None);
     }
 

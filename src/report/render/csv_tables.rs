@@ -3,10 +3,11 @@
 //! Every table's first column is `table`, naming it (`topics`, `breakdown`,
 //! `top_terms`, `problems`), so one section can be picked out with `grep`.
 //! Columns are fixed: stance columns are always `favor`, `against`,
-//! `neutral` (the counts of the labels with those roles, whatever they are
-//! called) and `other_stance` (the sum of any other labels, including
-//! statements without a stance); `net_stance` is left out when the labels
-//! have no favor/against roles. Numbers are unformatted.
+//! `neutral` and `other_stance` (the sum of any other labels, including
+//! statements without a stance). Numbers are unformatted. A topic-only report
+//! (no statement has a stance) has no stance columns: `net_stance`,
+//! `mean_stance_prob` and the stance counts and shares are left out.
+//! Without favor/against roles `net_stance` is left out too.
 
 use std::io::{self, Write};
 
@@ -82,6 +83,33 @@ fn stats_fields(s: &TopicStats, roles: &StanceRoles) -> Vec<String> {
     out
 }
 
+/// Whether a stats column is about stance.
+fn is_stance_column(name: &str) -> bool {
+    matches!(
+        name,
+        "favor"
+            | "favor_share"
+            | "against"
+            | "against_share"
+            | "neutral"
+            | "neutral_share"
+            | "other_stance"
+            | "other_stance_share"
+            | "net_stance"
+            | "mean_stance_prob"
+    )
+}
+
+/// `fields` (laid out as `columns`) without the stance columns when `topic_only`.
+fn keep<T>(columns: &[&str], fields: Vec<T>, topic_only: bool) -> Vec<T> {
+    fields
+        .into_iter()
+        .zip(columns)
+        .filter(|(_, c)| !(topic_only && is_stance_column(c)))
+        .map(|(f, _)| f)
+        .collect()
+}
+
 fn to_io(e: csv::Error) -> io::Error {
     match e.into_kind() {
         csv::ErrorKind::Io(e) => e,
@@ -114,24 +142,26 @@ fn strings(names: &[&str]) -> Vec<String> {
 /// Writes the report as CSV tables.
 pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     let roles = &report.stance_roles;
+    let only = report.topic_only();
+    let columns = stats_columns(roles);
     table(
         w,
-        named("table", strings(&stats_columns(roles))),
+        named("table", keep(&columns, strings(&columns), only)),
         report
             .topics
             .iter()
-            .map(|s| named("topics", stats_fields(s, roles))),
+            .map(|s| named("topics", keep(&columns, stats_fields(s, roles), only))),
     )?;
     if let Some(b) = &report.breakdown {
         writeln!(w)?;
         let mut header = strings(&b.dimensions);
-        header.extend(strings(&stats_columns(roles)));
+        header.extend(keep(&columns, strings(&columns), only));
         table(
             w,
             named("table", header),
             b.rows.iter().map(|r| {
                 let mut fields = r.key.clone();
-                fields.extend(stats_fields(&r.stats, roles));
+                fields.extend(keep(&columns, stats_fields(&r.stats, roles), only));
                 named("breakdown", fields)
             }),
         )?;

@@ -35,6 +35,7 @@ pub fn signed(x: f64) -> String {
     }
 }
 
+/// The statistics columns; a topic-only report (no `labels`) has no stance columns.
 fn stats_header(labels: &[String], net: bool) -> Vec<(String, bool)> {
     let mut h = vec![
         ("topic".to_string(), false),
@@ -42,6 +43,14 @@ fn stats_header(labels: &[String], net: bool) -> Vec<(String, bool)> {
         ("share".to_string(), true),
         ("articles".to_string(), true),
     ];
+    if labels.is_empty() {
+        h.extend(
+            ["mean p(topic)", "low conf."]
+                .iter()
+                .map(|s| (s.to_string(), true)),
+        );
+        return h;
+    }
     h.extend(labels.iter().map(|l| (l.clone(), true)));
     // Note: without favor/against roles there is no net stance: no column, not zeros.
     let net = ["net stance"].iter().filter(|_| net);
@@ -52,13 +61,18 @@ fn stats_header(labels: &[String], net: bool) -> Vec<(String, bool)> {
     h
 }
 
-fn stats_cells(s: &TopicStats) -> Vec<String> {
+fn stats_cells(s: &TopicStats, topic_only: bool) -> Vec<String> {
     let mut cells = vec![
         s.topic.clone(),
         s.statements.to_string(),
         percent(s.share),
         s.articles.to_string(),
     ];
+    if topic_only {
+        cells.push(prob(s.mean_topic_prob));
+        cells.push(s.below_threshold.to_string());
+        return cells;
+    }
     cells.extend(
         s.stances
             .iter()
@@ -86,7 +100,11 @@ fn grid(columns: Vec<(String, bool)>, rows: Vec<Vec<String>>) -> Grid {
 pub fn topics(report: &Report) -> Grid {
     grid(
         stats_header(&report.stance_labels, report.stance_roles.has_net_stance()),
-        report.topics.iter().map(stats_cells).collect(),
+        report
+            .topics
+            .iter()
+            .map(|s| stats_cells(s, report.topic_only()))
+            .collect(),
     )
 }
 
@@ -107,7 +125,7 @@ pub fn breakdown(report: &Report) -> Option<Grid> {
         .iter()
         .map(|r| {
             let mut cells = r.key.clone();
-            cells.extend(stats_cells(&r.stats));
+            cells.extend(stats_cells(&r.stats, report.topic_only()));
             cells
         })
         .collect();

@@ -11,14 +11,14 @@ use super::svg;
 use crate::report::document::Report;
 use crate::report::escape::escape_html;
 
-const STYLE: &str = "\
+pub(super) const STYLE: &str = "\
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;margin:24px auto;max-width:1280px;padding:0 16px;color:#222;background:#fff}\
 h1{font-size:1.6em;margin-bottom:4px}h2{font-size:1.2em;margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}\
 p.summary{color:#555;margin-top:0}p.note{color:#666;font-size:.9em}\
 .tablewrap{overflow-x:auto}\
-table{border-collapse:collapse;font-size:.88em;margin:8px 0}\
-th,td{border-bottom:1px solid #e4e4e4;padding:4px 8px;text-align:left;vertical-align:top}\
-th{background:#f5f5f5;font-weight:600}td{white-space:nowrap}td.wrap{white-space:normal;min-width:18em;overflow-wrap:anywhere}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
+table{border-collapse:collapse;font-size:.85em;margin:8px 0}\
+th,td{border-bottom:1px solid #e4e4e4;padding:3px 6px;text-align:left;vertical-align:top}\
+th{background:#f5f5f5;font-weight:600;white-space:normal}td{white-space:nowrap}td.wrap{white-space:normal;min-width:18em;overflow-wrap:anywhere}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:normal}\
 svg.chart{display:block;max-width:100%;height:auto;margin:8px 0}\
 svg.chart text{font-size:12px;fill:#333;font-family:system-ui,'DejaVu Sans',sans-serif}\
 svg.chart text.note,svg.chart text.axis{fill:#666;font-size:11px}\
@@ -26,9 +26,9 @@ svg.chart line.grid{stroke:#e0e0e0;stroke-width:1}\
 td.problem{color:#a00;white-space:normal;min-width:18em;overflow-wrap:anywhere}";
 
 /// Content Security Policy: nothing but inline styles; no scripts, no network.
-const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+pub(super) const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
-fn write_grid(w: &mut dyn Write, g: &Grid, cell_class: Option<&str>) -> io::Result<()> {
+pub(super) fn write_grid(w: &mut dyn Write, g: &Grid, cell_class: Option<&str>) -> io::Result<()> {
     write!(w, "<div class=\"tablewrap\"><table><thead><tr>")?;
     for (h, num) in g.header.iter().zip(&g.numeric) {
         let class = if *num { " class=\"num\"" } else { "" };
@@ -54,12 +54,12 @@ fn write_grid(w: &mut dyn Write, g: &Grid, cell_class: Option<&str>) -> io::Resu
     writeln!(w, "</tbody></table></div>")
 }
 
-fn section(w: &mut dyn Write, title: &str) -> io::Result<()> {
+pub(super) fn section(w: &mut dyn Write, title: &str) -> io::Result<()> {
     writeln!(w, "<h2>{}</h2>", escape_html(title))
 }
 
-/// Writes the report as one self-contained HTML page.
-pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
+/// Opens a self-contained page: doctype, CSP, inline style, `<title>` and `<h1>`.
+pub(super) fn page_head(w: &mut dyn Write, title: &str) -> io::Result<()> {
     writeln!(w, "<!DOCTYPE html>")?;
     writeln!(w, "<html lang=\"en\"><head><meta charset=\"utf-8\">")?;
     writeln!(
@@ -70,23 +70,33 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
         w,
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
     )?;
+    let title = escape_html(title);
     writeln!(
         w,
-        "<title>Stance report</title><style>{STYLE}</style></head><body>"
+        "<title>{title}</title><style>{STYLE}</style></head><body>"
     )?;
-    writeln!(w, "<h1>Stance report</h1>")?;
+    writeln!(w, "<h1>{title}</h1>")
+}
+
+/// Writes the report as one self-contained HTML page.
+pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
+    page_head(w, "Stance report")?;
     writeln!(
         w,
         "<p class=\"summary\">{}</p>",
         escape_html(&grid::summary(report))
     )?;
 
-    match svg::stance_by_topic(report) {
-        Some(chart) => {
-            section(w, "Stance by topic")?;
-            writeln!(w, "{chart}")?;
-        }
-        None => writeln!(w, "<p class=\"note\">No statements.</p>")?,
+    if report.topics.is_empty() {
+        writeln!(w, "<p class=\"note\">No statements.</p>")?;
+    }
+    if let Some(chart) = svg::stance_by_topic(report) {
+        section(w, "Stance by topic")?;
+        writeln!(w, "{chart}")?;
+    }
+    if let Some(chart) = svg::statements_per_month(report) {
+        section(w, "Statements per month")?;
+        writeln!(w, "{chart}")?;
     }
     if let Some(chart) = svg::topic_share_over_time(report) {
         section(w, "Topic share by month")?;
@@ -186,8 +196,8 @@ mod tests {
         assert!(!html.contains("<img"));
         assert!(!html.contains("<svg onload"));
         assert!(!html.contains("'xss"));
-        assert_eq!(html.matches("<svg ").count(), 3);
-        assert_eq!(html.matches("</svg>").count(), 3);
+        assert_eq!(html.matches("<svg ").count(), 4);
+        assert_eq!(html.matches("</svg>").count(), 4);
         // Every hostile string appears, escaped, in the tables.
         for h in HOSTILE {
             assert!(html.contains(&escape_html(h)), "{h}");

@@ -7,17 +7,16 @@ use crate::report::document::Report;
 
 /// Makes a data string literal inside a Markdown table cell.
 ///
-/// Note: Markdown renderers pass raw HTML through, so `<`, `>` and `&` become
-/// entities; Markdown punctuation is backslash-escaped so data can't create
-/// links, emphasis or extra cells; line breaks become spaces.
+/// Note: Markdown renderers pass raw HTML through, so `<`, `>` and `&` are
+/// backslash-escaped like the other Markdown punctuation (CommonMark lets any
+/// ASCII punctuation be escaped): the raw text stays readable, with no HTML
+/// entities, and data can't create tags, entities, links, emphasis or extra
+/// cells; line breaks become spaces.
 fn cell(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\\' | '|' | '*' | '_' | '`' | '[' | ']' | '#' | '~' | '!' => {
+            '<' | '>' | '&' | '\\' | '|' | '*' | '_' | '`' | '[' | ']' | '#' | '~' | '!' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -94,7 +93,8 @@ mod tests {
     #[test]
     fn cells_cannot_break_the_table_or_inject_html() {
         assert_eq!(cell("a|b"), "a\\|b");
-        assert_eq!(cell("<script>x</script>"), "&lt;script&gt;x&lt;/script&gt;");
+        assert_eq!(cell("<script>x</script>"), "\\<script\\>x\\</script\\>");
+        assert_eq!(cell("AT&T &amp;"), "AT\\&T \\&amp;");
         assert_eq!(cell("[x](javascript:1)"), "\\[x\\](javascript:1)");
         assert_eq!(cell("two\nlines"), "two lines");
     }

@@ -5,7 +5,10 @@ use std::path::Path;
 
 use super::document::Report;
 
+pub use evaluation::{evaluation_html, EvaluationPage};
+
 mod csv_tables;
+mod evaluation;
 mod grid;
 mod html;
 mod json;
@@ -55,5 +58,61 @@ pub fn render(report: &Report, format: ReportFormat, w: &mut dyn Write) -> io::R
         ReportFormat::Csv => csv_tables::write(report, w),
         ReportFormat::Json => json::write(report, w),
         ReportFormat::Html => html::write(report, w),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::builder::tests::row;
+    use crate::report::{Dimension, ReportBuilder, ReportOptions};
+
+    /// Statements without stances (a topic-only model): no format shows a
+    /// stance column, a net stance, a stance chart or a `(none)` column.
+    #[test]
+    fn topic_only_reports_show_topics_only_in_every_format() {
+        let mut b = ReportBuilder::new(ReportOptions {
+            breakdown: vec![Dimension::Source],
+            ..Default::default()
+        })
+        .unwrap();
+        for (i, topic) in ["water", "water", "energy"].iter().enumerate() {
+            let mut r = row(
+                &format!("a{i}"),
+                topic,
+                0.9,
+                "",
+                Some("2024-01-02"),
+                Some("wire"),
+            );
+            r.stance_prob = None;
+            b.add(&r).unwrap();
+        }
+        let report = b.finish();
+        assert!(report.topic_only());
+        for format in [
+            ReportFormat::Table,
+            ReportFormat::Markdown,
+            ReportFormat::Csv,
+            ReportFormat::Json,
+            ReportFormat::Html,
+        ] {
+            let mut out = Vec::new();
+            render(&report, format, &mut out).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            assert!(
+                text.contains("water") && text.contains("energy"),
+                "{format:?}"
+            );
+            for stance_word in ["favor", "against", "neutral", "(none)", "p(stance)"] {
+                assert!(
+                    !text.contains(stance_word),
+                    "{format:?} has {stance_word}:\n{text}"
+                );
+            }
+            if format != ReportFormat::Json {
+                assert!(!text.to_lowercase().contains("net"), "{format:?}:\n{text}");
+            }
+        }
     }
 }

@@ -9,17 +9,20 @@ use crate::report::document::{PeriodCounts, Report};
 use crate::report::escape::escape_html;
 
 /// Total width of every chart, in SVG user units (pixels).
-const WIDTH: f64 = 900.0;
+pub(super) const WIDTH: f64 = 900.0;
 /// Most sources drawn in the per-source chart; the rest are summarized in text.
 pub const MAX_SOURCES: usize = 15;
 /// Label characters kept before truncation with `…`.
 const LABEL_CHARS: usize = 24;
 
+// Note: topics and stances get disjoint palettes: no topic is green, red or
+// grey (favor, against, neutral), and the extra stance colors are dark shades
+// no topic uses, so a color never means both a topic and a stance.
 const TOPIC_COLORS: [&str; 10] = [
-    "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f",
-    "#e15759", "#86bcb6",
+    "#4e79a7", "#f28e2b", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#86bcb6",
+    "#6b6ecf", "#d4a6c8",
 ];
-const EXTRA_STANCE_COLORS: [&str; 4] = ["#1565c0", "#6a1b9a", "#ef6c00", "#00838f"];
+const EXTRA_STANCE_COLORS: [&str; 4] = ["#263238", "#827717", "#880e4f", "#004d40"];
 
 /// The fill of a topic, by its rank in `Report::topics`; `uncertain` is grey.
 pub fn topic_color(topic: &str, rank: usize) -> &'static str {
@@ -75,7 +78,7 @@ fn topic_colors(report: &Report) -> Vec<&'static str> {
 }
 
 /// Shortens a label to `LABEL_CHARS` characters (before escaping).
-fn short(s: &str) -> String {
+pub(super) fn short(s: &str) -> String {
     if s.chars().count() > LABEL_CHARS {
         let mut t: String = s.chars().take(LABEL_CHARS - 1).collect();
         t.push('…');
@@ -85,11 +88,11 @@ fn short(s: &str) -> String {
     }
 }
 
-fn pct(share: f64) -> String {
+pub(super) fn pct(share: f64) -> String {
     format!("{:.1}%", share * 100.0)
 }
 
-fn open_svg(out: &mut String, height: f64, title: &str) {
+pub(super) fn open_svg(out: &mut String, height: f64, title: &str) {
     let _ = write!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"{WIDTH}\" height=\"{height:.0}\" \
@@ -99,7 +102,7 @@ fn open_svg(out: &mut String, height: f64, title: &str) {
 }
 
 /// Lays out legend entries left to right, wrapping; returns the SVG and its height.
-fn legend(items: &[(String, &str)], y0: f64) -> (String, f64) {
+pub(super) fn legend(items: &[(String, &str)], y0: f64) -> (String, f64) {
     let mut out = String::new();
     let (mut x, mut y) = (10.0, y0);
     for (label, color) in items {
@@ -183,7 +186,7 @@ fn stacked_rows(title: &str, legend_items: &[(String, &str)], bars: &[Bar<'_>]) 
 
 /// Stacked bars of the stance mix of each topic.
 pub fn stance_by_topic(report: &Report) -> Option<String> {
-    if report.topics.is_empty() {
+    if report.topics.is_empty() || report.topic_only() {
         return None;
     }
     let colors = stance_colors(&report.stance_labels, &report.stance_roles);
@@ -249,6 +252,17 @@ pub fn topic_mix_by_source(report: &Report) -> Option<String> {
 
 /// 100%-stacked columns of the topic mix per month; `None` without dated statements.
 pub fn topic_share_over_time(report: &Report) -> Option<String> {
+    month_columns(report, false)
+}
+
+/// Statements per month, stacked by topic in counts (the volume the share
+/// chart hides); `None` without dated statements.
+pub fn statements_per_month(report: &Report) -> Option<String> {
+    month_columns(report, true)
+}
+
+/// Stacked columns per month: counts when `absolute`, else shares of the month.
+fn month_columns(report: &Report, absolute: bool) -> Option<String> {
     if report.timeline.is_empty() {
         return None;
     }
@@ -272,19 +286,38 @@ pub fn topic_share_over_time(report: &Report) -> Option<String> {
     let bar_w = (slot * 0.75).min(48.0);
     let label_every = n.div_ceil(16).max(1);
 
+    let peak = report
+        .timeline
+        .iter()
+        .map(|m| m.statements)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    // Note: the count axis rises to a round step so its gridlines read as whole numbers.
+    let step = (peak as f64 / 4.0).ceil().max(1.0);
+    let scale = if absolute { step * 4.0 } else { 1.0 };
     let mut out = String::new();
-    open_svg(&mut out, height, "Topic share by month");
+    let title = if absolute {
+        "Statements per month"
+    } else {
+        "Topic share by month"
+    };
+    open_svg(&mut out, height, title);
     out.push_str(&legend_svg);
     for i in 0..=4 {
         let y = bottom - PLOT_H * f64::from(i) / 4.0;
+        let tick = if absolute {
+            format!("{}", step as u64 * i as u64)
+        } else {
+            format!("{}%", i * 25)
+        };
         let _ = write!(
             out,
             "<line class=\"grid\" x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\"/>\
-             <text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}%</text>",
+             <text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{tick}</text>",
             WIDTH - RIGHT,
             LEFT - 6.0,
-            y + 4.0,
-            i * 25
+            y + 4.0
         );
     }
     for (i, (label, month)) in slots.iter().enumerate() {
@@ -307,7 +340,11 @@ pub fn topic_share_over_time(report: &Report) -> Option<String> {
                 continue;
             }
             let share = t.statements as f64 / month.statements as f64;
-            let h = share * PLOT_H;
+            let h = if absolute {
+                t.statements as f64 / scale * PLOT_H
+            } else {
+                share * PLOT_H
+            };
             y -= h;
             let _ = write!(
                 out,
@@ -390,6 +427,9 @@ mod tests {
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         let time = topic_share_over_time(&r).unwrap();
         assert_eq!(time.matches("<rect class=\"seg\"").count(), 3);
+        let volume = statements_per_month(&r).unwrap();
+        assert_eq!(volume.matches("<rect class=\"seg\"").count(), 3);
+        assert!(volume.contains("Statements per month"));
         assert!(time.contains(">2024-02</text>"));
         let src = topic_mix_by_source(&r).unwrap();
         assert_eq!(src.matches("<rect class=\"seg\"").count(), 4);
@@ -441,6 +481,20 @@ mod tests {
         let svg = topic_share_over_time(&r).unwrap();
         assert_eq!(svg.matches("<rect class=\"seg\"").count(), 2);
         assert!(svg.contains(">2024-01</text>"));
+    }
+
+    #[test]
+    fn topic_and_stance_palettes_are_disjoint() {
+        let stances: Vec<&str> = ["favor", "against", "neutral", "(none)"]
+            .iter()
+            .map(|l| stance_color(l, 0))
+            .chain(EXTRA_STANCE_COLORS)
+            .collect();
+        for (i, t) in TOPIC_COLORS.iter().enumerate() {
+            assert!(!stances.contains(t), "{t}");
+            assert_ne!(topic_color("x", i), stance_color("favor", 0));
+        }
+        assert!(!stances.contains(&topic_color(UNCERTAIN, 0)));
     }
 
     #[test]
