@@ -10,10 +10,13 @@
 //! - [`analyzer`]: the [`Analyzer`] that runs all of the above for one text
 //!   and hands each term to a callback, configured by [`AnalyzerConfig`];
 //!   it remembers what each surface form became in a private memo (`memo.rs`);
+//! - [`fingerprint`]: normalised text, its fingerprint and word shingles,
+//!   to recognise a statement again (labelled before, or reprinted);
 //! - [`word_ids`]: the dictionary of a vocabulary's words, so that a fitted
 //!   vocabulary is looked up by word ids rather than n-gram strings.
 
 mod analyzer;
+mod fingerprint;
 mod memo;
 // Note: `StemSequence::len` and `is_empty` have no caller (hidden before by
 // being `pub`); ngrams.rs is being reworked elsewhere, so they stay for now.
@@ -29,6 +32,9 @@ mod word_ids;
 
 pub use analyzer::{
     Analyzer, AnalyzerConfig, CHAR_NGRAM_PREFIX, MAX_CHAR_NGRAM, MAX_WORD_NGRAM, MEMO_LIMIT,
+};
+pub use fingerprint::{
+    fingerprint_of_normalized, normalized_text, shingles, text_fingerprint, SHINGLE_WORDS,
 };
 pub use sentence::{split_sentences, SentenceSpan};
 pub use stem::{Language, Stemmer, UnknownLanguage};

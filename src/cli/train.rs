@@ -8,7 +8,7 @@ use anyhow::Context;
 use super::ColumnArgs;
 use crate::analysis::{AnalyzerConfig, Language};
 use crate::features::{DfBound, VectorizerConfig, VocabConfig};
-use crate::io::{check_outputs, read_labelled};
+use crate::io::{check_outputs, read_labelled_files};
 use crate::model::DEFAULT_MAX_MODEL_BYTES;
 use crate::model::{
     train, ClassWeight, LogisticParams, TrainConfig, TrainingMeta, TrainingSet, DEFAULT_C_GRID,
@@ -17,9 +17,10 @@ use crate::model::{
 /// Arguments of `stance train`.
 #[derive(Debug, clap::Args)]
 pub struct TrainArgs {
-    /// Labelled CSV (header with text, topic and optionally stance columns).
-    #[arg(long)]
-    pub data: PathBuf,
+    /// Labelled CSV (header with text, topic and optionally stance columns);
+    /// repeat for several files with the same columns, their rows concatenated in order.
+    #[arg(long, required = true)]
+    pub data: Vec<PathBuf>,
     /// Where to write the model.
     #[arg(long)]
     pub out: PathBuf,
@@ -184,17 +185,19 @@ impl TrainArgs {
 /// Runs `stance train`.
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let config = args.config()?;
-    check_outputs(&[&args.data], &[&args.out])?;
-    let data = read_labelled(&args.data, &args.cols.columns())?;
+    let paths: Vec<&std::path::Path> = args.data.iter().map(PathBuf::as_path).collect();
+    check_outputs(&paths, &[&args.out])?;
+    let (data, data_files) = read_labelled_files(&paths, &args.cols.columns())?;
     let stance_note = if data.stances.is_some() {
         "topic + stance"
     } else {
         "topic only (no stance column)"
     };
+    let names: Vec<String> = args.data.iter().map(|p| p.display().to_string()).collect();
     eprintln!(
         "read {} rows from {}: {stance_note}",
         data.texts.len(),
-        args.data.display()
+        names.join(" + ")
     );
     let meta = TrainingMeta {
         data_sha256: data.sha256.clone(),
@@ -211,6 +214,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         params: args.recorded(),
         cv: Vec::new(),
         trained_by: format!("stance {}", env!("CARGO_PKG_VERSION")),
+        data_files,
+        ..TrainingMeta::default()
     };
     let set = TrainingSet {
         texts: &data.texts,

@@ -11,6 +11,7 @@ mod persist;
 mod softmax;
 mod sparse_dot;
 mod train;
+mod training_texts;
 // Note: `axpy`, `diff`, `scale` and `scaled_copy` are used by no caller
 // since the L-BFGS has its own serial loops; they were hidden by being `pub`.
 // Left to the solver's owner (it is being reworked), not deleted here.
@@ -18,8 +19,8 @@ mod train;
 mod vecops;
 
 pub use classifier::{
-    CvScore, Prediction, StanceHead, StanceHeads, StanceModel, StancePrediction, TopTerms,
-    TrainingMeta, UNCERTAIN,
+    CvScore, DataFile, Prediction, StanceHead, StanceHeads, StanceModel, StancePrediction,
+    TopTerms, TrainingMeta, UNCERTAIN,
 };
 pub use head::{LinearHead, MAX_ABS_WEIGHT};
 pub(crate) use idf_rows::IdfRows;
@@ -27,3 +28,4 @@ pub use logistic::{fit, sample_weights, ClassWeight, FitReport, Fitted, Logistic
 pub use loss::LossProblem;
 pub use persist::{DEFAULT_MAX_MODEL_BYTES, FORMAT_VERSION, MAGIC};
 pub use train::{train, TrainConfig, TrainingSet, DEFAULT_C_GRID};
+pub use training_texts::{TrainingTexts, MAX_FINGERPRINTS};

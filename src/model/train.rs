@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use super::classifier::{CvScore, StanceHead, StanceHeads, StanceModel, TrainingMeta, UNCERTAIN};
 use super::head::LinearHead;
 use super::logistic::{fit, LogisticParams};
+use super::training_texts::TrainingTexts;
 use crate::error::{Error, Result};
 use crate::eval::cv::{best_c, cross_validate, cv_metric};
 use crate::features::{CsrMatrix, Vectorizer, VectorizerConfig};
@@ -138,7 +139,11 @@ pub fn train(
         vectorizer,
         topic,
         stance,
-        meta: TrainingMeta { cv, ..meta },
+        meta: TrainingMeta {
+            cv,
+            training_texts: TrainingTexts::of(data.texts),
+            ..meta
+        },
     })
 }
 
