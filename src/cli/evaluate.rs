@@ -14,9 +14,9 @@ use crate::pipeline::{ScoreOptions, Scorer};
 /// Arguments of `stance evaluate`.
 #[derive(Debug, clap::Args)]
 pub struct EvaluateArgs {
-    /// The model file.
-    #[arg(long)]
-    pub model: PathBuf,
+    /// The model file; repeat to compare several side by side.
+    #[arg(long, required = true)]
+    pub model: Vec<PathBuf>,
     /// Labelled CSV to evaluate on.
     #[arg(long)]
     pub data: PathBuf,
@@ -31,10 +31,9 @@ pub struct EvaluateArgs {
 
 /// Runs `stance evaluate`.
 pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
-    check_outputs(&[&args.model, &args.data], &[Path::new("-")])?;
-    let model = args.limit.load(&args.model)?;
-    let scorer = Scorer::new(model, ScoreOptions::default().check()?)
-        .with_context(|| format!("model {}", args.model.display()))?;
+    let mut inputs: Vec<&Path> = args.model.iter().map(PathBuf::as_path).collect();
+    inputs.push(&args.data);
+    check_outputs(&inputs, &[Path::new("-")])?;
     let data = read_labelled(&args.data, &args.cols.columns())?;
     if data.texts.is_empty() {
         anyhow::bail!(
@@ -42,10 +41,80 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
             args.data.display()
         );
     }
-    let ev = evaluate(&scorer, &data.texts, &data.topics, data.stances.as_deref());
+    let mut evaluations = Vec::new();
+    for path in &args.model {
+        let model = args.limit.load(path)?;
+        let scorer = Scorer::new(model, ScoreOptions::default().check()?)
+            .with_context(|| format!("model {}", path.display()))?;
+        evaluations.push(evaluate(
+            &scorer,
+            &data.texts,
+            &data.topics,
+            data.stances.as_deref(),
+        ));
+    }
     // Note: write errors (a closed pipe) come back as values, so main can end quietly.
-    print(&args, &ev).context("cannot write the evaluation to stdout")?;
+    match evaluations.as_slice() {
+        [ev] => print(&args, ev),
+        several => print_side_by_side(&args, several),
+    }
+    .context("cannot write the evaluation to stdout")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Several models' evaluations: one column per model, or (`--json`) one
+/// object keyed by the model files as named.
+fn print_side_by_side(args: &EvaluateArgs, evs: &[Evaluation]) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let mut by_model = serde_json::Map::new();
+        for (path, ev) in args.model.iter().zip(evs) {
+            by_model.insert(path.display().to_string(), serde_json::to_value(ev)?);
+        }
+        writeln!(out, "{}", serde_json::Value::Object(by_model))?;
+        return out.flush();
+    }
+    writeln!(out, "{} rows of {}", evs[0].n, args.data.display())?;
+    let names: Vec<String> = args.model.iter().map(|p| p.display().to_string()).collect();
+    let w = names.iter().map(String::len).max().unwrap_or(0).max(8);
+    write!(out, "{:34}", "measure")?;
+    for n in &names {
+        write!(out, " {n:>w$}")?;
+    }
+    writeln!(out)?;
+    type Measure = fn(&Evaluation) -> Option<f64>;
+    let measures: [(&str, Measure); 7] = [
+        ("topic accuracy", |e| Some(e.topic.accuracy)),
+        ("topic macro-F1", |e| Some(e.topic.macro_f1)),
+        ("stance macro-F1 (end to end)", |e| {
+            e.stance.as_ref().map(|m| m.macro_f1)
+        }),
+        ("stance F_avg (end to end)", |e| {
+            e.stance.as_ref().and_then(|m| m.f_avg)
+        }),
+        ("stance macro-F1 given the topic", |e| {
+            e.stance_given_topic.as_ref().map(|m| m.macro_f1)
+        }),
+        ("stance F_avg given the topic", |e| {
+            e.stance_given_topic.as_ref().and_then(|m| m.f_avg)
+        }),
+        ("joint accuracy", |e| e.joint_accuracy),
+    ];
+    for (name, get) in measures {
+        let values: Vec<Option<f64>> = evs.iter().map(get).collect();
+        if values.iter().all(Option::is_none) {
+            continue;
+        }
+        write!(out, "{name:34}")?;
+        for v in values {
+            match v {
+                Some(v) => write!(out, " {v:>w$.4}")?,
+                None => write!(out, " {:>w$}", "-")?,
+            }
+        }
+        writeln!(out)?;
+    }
+    out.flush()
 }
 
 /// Prints the evaluation on stdout, as tables or (`--json`) one JSON object.

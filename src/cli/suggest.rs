@@ -106,16 +106,21 @@ pub fn run(args: SuggestArgs) -> anyhow::Result<ExitCode> {
         exclusions.add_file(e)?;
     }
     let model = match &model_path {
-        Some(p) => Some(args.model_limit.load(p).with_context(|| {
-            format!("cannot load model {} (pass --model)", p.display())
-        })?),
+        Some(p) => Some(
+            args.model_limit
+                .load(p)
+                .with_context(|| format!("cannot load model {} (pass --model)", p.display()))?,
+        ),
         None => None,
     };
     let trained_on = model.as_ref().map_or(0, |m| m.meta.training_texts.len());
     if let Some(m) = &model {
         exclusions = exclusions.with_training(m.meta.training_texts.clone());
     }
-    let topics = model.as_ref().map(|m| m.topic.labels.clone()).unwrap_or_default();
+    let topics = model
+        .as_ref()
+        .map(|m| m.topic.labels.clone())
+        .unwrap_or_default();
     let options = options.check(&topics).map_err(flag_error)?;
     let exclusions = Arc::new(exclusions);
     let excluded_rows = exclusions.rows;
@@ -126,7 +131,10 @@ pub fn run(args: SuggestArgs) -> anyhow::Result<ExitCode> {
         for p in &args.inputs {
             rows += feed_scored(p, &mut sink)?;
         }
-        (sink.finish_gathering()?, format!("read {rows} scored statements"))
+        (
+            sink.finish_gathering()?,
+            format!("read {rows} scored statements"),
+        )
     } else {
         let input_format = args.input_format.map(ArticleFormat::from);
         let sources = expand_inputs(&args.inputs, input_format, ArticleFormat::Jsonl);
@@ -172,7 +180,11 @@ pub fn run(args: SuggestArgs) -> anyhow::Result<ExitCode> {
         batch.article_capped,
         args.per_article,
     );
-    eprintln!("wrote {} statements to {}", batch.chosen.len(), args.out.display());
+    eprintln!(
+        "wrote {} statements to {}",
+        batch.chosen.len(),
+        args.out.display()
+    );
     Ok(if rejected.is_empty() {
         ExitCode::SUCCESS
     } else {

@@ -188,14 +188,21 @@ pub(crate) mod tests {
         pool.offer(candidate("t", "i j", 0.3, 5)); // evicts "a b"
         pool.offer(candidate("t", "a b", 0.5, 6)); // its text was evicted: comes back, then goes
         let topics = pool.into_topics();
-        let t: Vec<(&str, u64)> = topics[0].1.iter().map(|c| (c.text.as_str(), c.order)).collect();
+        let t: Vec<(&str, u64)> = topics[0]
+            .1
+            .iter()
+            .map(|c| (c.text.as_str(), c.order))
+            .collect();
         assert_eq!(t, [("c d", 1), ("i j", 5)]);
         assert_eq!(topics[1].0, "u");
     }
 
     #[test]
     fn random_ranks_follow_the_seed_not_the_order() {
-        let g = Guess { topic_probs: &[0.6, 0.4], stance_probs: &[] };
+        let g = Guess {
+            topic_probs: &[0.6, 0.4],
+            stance_probs: &[],
+        };
         let (m, r1) = rank(g, 42, Strategy::Random, 1);
         assert!((m - 0.2).abs() < 1e-12);
         assert_eq!(rank(g, 42, Strategy::Random, 1).1, r1);

@@ -56,7 +56,11 @@ impl Exclusions {
             if let Some(t) = rec.get(text).map(str::trim).filter(|t| !t.is_empty()) {
                 self.fingerprints.insert(text_fingerprint(t));
             }
-            if let Some(i) = id.and_then(|i| rec.get(i)).map(str::trim).filter(|i| !i.is_empty()) {
+            if let Some(i) = id
+                .and_then(|i| rec.get(i))
+                .map(str::trim)
+                .filter(|i| !i.is_empty())
+            {
                 self.ids.insert(i.to_string());
             }
         }
@@ -79,7 +83,11 @@ mod tests {
     fn by_id_by_text_and_by_training_text() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("done.csv");
-        std::fs::write(&p, "id,text,topic\na1:2,\"Troops, go home!\",x\n,Only text.,y\n").unwrap();
+        std::fs::write(
+            &p,
+            "id,text,topic\na1:2,\"Troops, go home!\",x\n,Only text.,y\n",
+        )
+        .unwrap();
         let mut ex = Exclusions::default().with_training(TrainingTexts::of(&["It rained.".into()]));
         ex.add_file(&p).unwrap();
         assert_eq!(ex.rows, 2);

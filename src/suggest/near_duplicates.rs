@@ -97,12 +97,20 @@ mod tests {
     #[test]
     fn reprints_are_near_and_other_statements_are_not() {
         let mut index = NearDuplicates::default();
-        index.add(sig("The minister said on Tuesday that coalition troops would leave Iraq by September."));
+        index.add(sig(
+            "The minister said on Tuesday that coalition troops would leave Iraq by September.",
+        ));
         assert!(index.has_near(&sig(
             "The minister said Tuesday that coalition troops would leave Iraq by September, AFP reported."
         )));
-        assert!(index.has_near(&sig("THE MINISTER SAID ON TUESDAY THAT COALITION TROOPS WOULD LEAVE IRAQ BY SEPTEMBER")));
-        assert!(!index.has_near(&sig("Protesters in Basra rallied for Gaza after Friday prayers.")));
-        assert!(!index.has_near(&sig("The minister said on Monday that the talks with Tehran went well.")));
+        assert!(index.has_near(&sig(
+            "THE MINISTER SAID ON TUESDAY THAT COALITION TROOPS WOULD LEAVE IRAQ BY SEPTEMBER"
+        )));
+        assert!(!index.has_near(&sig(
+            "Protesters in Basra rallied for Gaza after Friday prayers."
+        )));
+        assert!(!index.has_near(&sig(
+            "The minister said on Monday that the talks with Tehran went well."
+        )));
     }
 }

@@ -96,9 +96,27 @@ mod tests {
     fn each_invalid_value_is_named() {
         let topics = vec!["a".to_string(), "b".to_string()];
         let bad = [
-            (SuggestOptions { n: 0, ..SuggestOptions::default() }, "n"),
-            (SuggestOptions { per_article: 0, ..SuggestOptions::default() }, "per_article"),
-            (SuggestOptions { topic: Some("c".into()), ..SuggestOptions::default() }, "topic"),
+            (
+                SuggestOptions {
+                    n: 0,
+                    ..SuggestOptions::default()
+                },
+                "n",
+            ),
+            (
+                SuggestOptions {
+                    per_article: 0,
+                    ..SuggestOptions::default()
+                },
+                "per_article",
+            ),
+            (
+                SuggestOptions {
+                    topic: Some("c".into()),
+                    ..SuggestOptions::default()
+                },
+                "topic",
+            ),
         ];
         for (o, name) in bad {
             match o.check(&topics) {
@@ -106,7 +124,10 @@ mod tests {
                 other => panic!("{o:?}: {other:?}"),
             }
         }
-        let ok = SuggestOptions { topic: Some("b".into()), ..SuggestOptions::default() };
+        let ok = SuggestOptions {
+            topic: Some("b".into()),
+            ..SuggestOptions::default()
+        };
         assert_eq!(ok.check(&topics).unwrap().get().topic.as_deref(), Some("b"));
     }
 }

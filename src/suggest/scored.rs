@@ -19,7 +19,10 @@ pub fn feed_scored(path: &Path, sink: &mut SuggestSink) -> Result<u64> {
         let prefix = format!("{}: ", path.display());
         Error::Refused {
             path: path.to_path_buf(),
-            message: message.strip_prefix(&prefix).unwrap_or(&message).to_string(),
+            message: message
+                .strip_prefix(&prefix)
+                .unwrap_or(&message)
+                .to_string(),
         }
     };
     let reader = ScoredReader::open(path, Some(RecordFormat::Jsonl)).map_err(refused)?;
@@ -41,7 +44,9 @@ pub fn feed_scored(path: &Path, sink: &mut SuggestSink) -> Result<u64> {
             return Err(Error::BadRow {
                 path: path.to_path_buf(),
                 line: position.line.unwrap_or(0),
-                message: "no topic_probs: suggest reads the JSON Lines of `stance score --format jsonl`".into(),
+                message:
+                    "no topic_probs: suggest reads the JSON Lines of `stance score --format jsonl`"
+                        .into(),
             });
         }
         rows += 1;
@@ -59,7 +64,8 @@ pub fn feed_scored(path: &Path, sink: &mut SuggestSink) -> Result<u64> {
 /// One article's scored statements as candidates.
 fn take_article(sink: &mut SuggestSink, statements: Vec<Statement>) {
     let mut part = ArticleCandidates::default();
-    let mut sentences = vec![String::new(); statements.iter().map(|s| s.sentence).max().unwrap_or(0)];
+    let mut sentences =
+        vec![String::new(); statements.iter().map(|s| s.sentence).max().unwrap_or(0)];
     for s in &statements {
         if let Some(slot) = s.sentence.checked_sub(1).and_then(|i| sentences.get_mut(i)) {
             *slot = s.text.trim().to_string();
@@ -77,8 +83,19 @@ fn take_article(sink: &mut SuggestSink, statements: Vec<Statement>) {
             .iter()
             .find(|p| p.0 == s.best_topic)
             .map_or(s.topic_prob, |p| p.1);
-        let stance = s.stance.as_deref().map(|l| (l, s.stance_prob.unwrap_or(0.0)));
-        match sink.encoder_ref().candidate(&s.article_id, s.sentence, &s.text, &s.best_topic, stance, topic_prob, guess) {
+        let stance = s
+            .stance
+            .as_deref()
+            .map(|l| (l, s.stance_prob.unwrap_or(0.0)));
+        match sink.encoder_ref().candidate(
+            &s.article_id,
+            s.sentence,
+            &s.text,
+            &s.best_topic,
+            stance,
+            topic_prob,
+            guess,
+        ) {
             Some(mut c) => {
                 c.source = s.source.clone();
                 c.date = s.date.clone();

@@ -44,7 +44,13 @@ impl Chooser {
         if self.batch.chosen.len() >= self.n || self.ids.contains(&c.id) {
             return false;
         }
-        if self.per_article_count.get(&c.article_id).copied().unwrap_or(0) >= self.per_article {
+        if self
+            .per_article_count
+            .get(&c.article_id)
+            .copied()
+            .unwrap_or(0)
+            >= self.per_article
+        {
             self.batch.article_capped += 1;
             return false;
         }
@@ -55,7 +61,10 @@ impl Chooser {
         }
         self.near.add(sig);
         self.ids.insert(c.id.clone());
-        *self.per_article_count.entry(c.article_id.clone()).or_default() += 1;
+        *self
+            .per_article_count
+            .entry(c.article_id.clone())
+            .or_default() += 1;
         self.batch.chosen.push(c.clone());
         true
     }
@@ -126,18 +135,32 @@ mod tests {
     use super::*;
 
     fn options(n: usize, per_article: usize) -> ValidSuggestOptions {
-        SuggestOptions { n, per_article, ..SuggestOptions::default() }
-            .check(&[])
-            .unwrap()
+        SuggestOptions {
+            n,
+            per_article,
+            ..SuggestOptions::default()
+        }
+        .check(&[])
+        .unwrap()
     }
 
     #[test]
     fn every_topic_gets_its_share_then_the_lowest_ranks() {
         let mut pool = CandidatePool::new(100);
         for i in 0..10u64 {
-            pool.offer(candidate("big", &format!("big statement number {i} about things"), 0.01 * i as f64, i));
+            pool.offer(candidate(
+                "big",
+                &format!("big statement number {i} about things"),
+                0.01 * i as f64,
+                i,
+            ));
         }
-        pool.offer(candidate("small", "the only small topic statement here", 0.9, 20));
+        pool.offer(candidate(
+            "small",
+            "the only small topic statement here",
+            0.9,
+            20,
+        ));
         let b = select(pool, &options(4, 3));
         let topics: Vec<&str> = b.chosen.iter().map(|c| c.topic.as_str()).collect();
         assert_eq!(topics, ["big", "big", "big", "small"]);
@@ -147,13 +170,33 @@ mod tests {
     #[test]
     fn near_duplicates_and_the_article_cap_are_passed_over() {
         let mut pool = CandidatePool::new(100);
-        pool.offer(candidate("t", "The minister said coalition troops would leave Iraq by September", 0.1, 0));
-        pool.offer(candidate("t", "The minister said coalition troops would leave Iraq by September, AFP reported", 0.2, 1));
-        let mut same_article = candidate("t", "Rain fell on the capital for a third day running", 0.3, 0);
+        pool.offer(candidate(
+            "t",
+            "The minister said coalition troops would leave Iraq by September",
+            0.1,
+            0,
+        ));
+        pool.offer(candidate(
+            "t",
+            "The minister said coalition troops would leave Iraq by September, AFP reported",
+            0.2,
+            1,
+        ));
+        let mut same_article = candidate(
+            "t",
+            "Rain fell on the capital for a third day running",
+            0.3,
+            0,
+        );
         same_article.id = "a0:2".into();
         same_article.sentence = 2;
         pool.offer(same_article);
-        pool.offer(candidate("t", "Fans filled the stadium in Erbil for the final", 0.4, 2));
+        pool.offer(candidate(
+            "t",
+            "Fans filled the stadium in Erbil for the final",
+            0.4,
+            2,
+        ));
         let b = select(pool, &options(10, 1));
         let orders: Vec<u64> = b.chosen.iter().map(|c| c.order).collect();
         assert_eq!(orders, [0, 2]);
