@@ -18,7 +18,9 @@
 //!    [`report`] (per-topic statistics of scored statements);
 //! 7. [`label`]: labelling statements by hand, one decision at a time
 //!    (the session behind `stance label`);
-//! 8. [`cli`]: the `stance` command line, a thin shell over the above.
+//! 8. [`suggest`]: choosing the statements worth labelling (the batch behind
+//!    `stance suggest`), scored through [`pipeline`];
+//! 9. [`cli`]: the `stance` command line, a thin shell over the above.
 //!
 //! # Example
 //!
@@ -91,6 +93,7 @@ pub mod model;
 pub mod pipeline;
 mod prefetch;
 pub mod report;
+pub mod suggest;
 mod swar;
 
 pub use error::{Error, Result};

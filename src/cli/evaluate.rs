@@ -1,7 +1,7 @@
 //! `stance evaluate`: a model against held-out labelled data.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -16,9 +16,9 @@ use crate::pipeline::{ScoreOptions, Scorer};
 /// Arguments of `stance evaluate`.
 #[derive(Debug, clap::Args)]
 pub struct EvaluateArgs {
-    /// The model file.
-    #[arg(long)]
-    pub model: PathBuf,
+    /// The model file; repeat to compare several side by side.
+    #[arg(long, required = true)]
+    pub model: Vec<PathBuf>,
     /// Labelled CSV to evaluate on.
     #[arg(long)]
     pub data: PathBuf,
@@ -40,10 +40,15 @@ pub struct EvaluateArgs {
 
 /// Runs `stance evaluate`.
 pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
-    check_outputs(&[&args.model, &args.data], &args.views.outputs())?;
-    let model = args.limit.load(&args.model)?;
-    let scorer = Scorer::new(model, ScoreOptions::default().check()?)
-        .with_context(|| format!("model {}", args.model.display()))?;
+    let mut inputs: Vec<&Path> = args.model.iter().map(PathBuf::as_path).collect();
+    inputs.push(&args.data);
+    check_outputs(&inputs, &args.views.outputs())?;
+    let views = &args.views;
+    if args.model.len() > 1
+        && (views.predictions.is_some() || views.format.is_some() || views.out.is_some())
+    {
+        anyhow::bail!("--predictions, --format and --out take one --model; give several models without them to compare them side by side");
+    }
     let data = read_labelled(&args.data, &args.cols.columns())?;
     if data.texts.is_empty() {
         anyhow::bail!(
@@ -51,8 +56,8 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
             args.data.display()
         );
     }
-    let preds = match &args.article_col {
-        None => predict(&scorer, &data.texts, &data.topics),
+    let articles = match &args.article_col {
+        None => None,
         Some(col) => {
             let articles = read_column(&args.data, col)?;
             if let Err(row) = article_runs(&articles) {
@@ -64,22 +69,91 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
                     articles[row]
                 );
             }
-            predict_in_articles(&scorer, &data.texts, &data.topics, &articles)?
+            Some(articles)
         }
     };
-    let has_stance = scorer.has_stance();
-    let ev = score_predictions(&scorer, &preds, &data.topics, data.stances.as_deref());
-    let input = ViewInput {
-        data_path: &args.data,
-        model_path: &args.model,
-        data: &data,
-        preds: &preds,
-        topics: &scorer.labels().topics,
-        has_stance,
-        ev: &ev,
-    };
-    args.views.write(&input, |out| print(&args, &ev, out))?;
+    let mut evaluations = Vec::new();
+    for path in &args.model {
+        let model = args.limit.load(path)?;
+        let scorer = Scorer::new(model, ScoreOptions::default().check()?)
+            .with_context(|| format!("model {}", path.display()))?;
+        let preds = match &articles {
+            None => predict(&scorer, &data.texts, &data.topics),
+            Some(articles) => predict_in_articles(&scorer, &data.texts, &data.topics, articles)?,
+        };
+        let ev = score_predictions(&scorer, &preds, &data.topics, data.stances.as_deref());
+        if let [only] = args.model.as_slice() {
+            let input = ViewInput {
+                data_path: &args.data,
+                model_path: only,
+                data: &data,
+                preds: &preds,
+                topics: &scorer.labels().topics,
+                has_stance: scorer.has_stance(),
+                ev: &ev,
+            };
+            args.views.write(&input, |out| print(&args, &ev, out))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        evaluations.push(ev);
+    }
+    // Note: write errors (a closed pipe) come back as values, so main can end quietly.
+    print_side_by_side(&args, &evaluations).context("cannot write the evaluation to stdout")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints several models' evaluations side by side (or, with `--json`, one object keyed by model file).
+fn print_side_by_side(args: &EvaluateArgs, evs: &[Evaluation]) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let mut by_model = serde_json::Map::new();
+        for (path, ev) in args.model.iter().zip(evs) {
+            by_model.insert(path.display().to_string(), serde_json::to_value(ev)?);
+        }
+        writeln!(out, "{}", serde_json::Value::Object(by_model))?;
+        return out.flush();
+    }
+    writeln!(out, "{} rows of {}", evs[0].n, args.data.display())?;
+    let names: Vec<String> = args.model.iter().map(|p| p.display().to_string()).collect();
+    let w = names.iter().map(String::len).max().unwrap_or(0).max(8);
+    write!(out, "{:34}", "measure")?;
+    for n in &names {
+        write!(out, " {n:>w$}")?;
+    }
+    writeln!(out)?;
+    type Measure = fn(&Evaluation) -> Option<f64>;
+    let measures: [(&str, Measure); 7] = [
+        ("topic accuracy", |e| Some(e.topic.accuracy)),
+        ("topic macro-F1", |e| Some(e.topic.macro_f1)),
+        ("stance macro-F1 (end to end)", |e| {
+            e.stance.as_ref().map(|m| m.macro_f1)
+        }),
+        ("stance F_avg (end to end)", |e| {
+            e.stance.as_ref().and_then(|m| m.f_avg)
+        }),
+        ("stance macro-F1 given the topic", |e| {
+            e.stance_given_topic.as_ref().map(|m| m.macro_f1)
+        }),
+        ("stance F_avg given the topic", |e| {
+            e.stance_given_topic.as_ref().and_then(|m| m.f_avg)
+        }),
+        ("joint accuracy", |e| e.joint_accuracy),
+    ];
+    for (name, get) in measures {
+        let values: Vec<Option<f64>> = evs.iter().map(get).collect();
+        if values.iter().all(Option::is_none) {
+            continue;
+        }
+        write!(out, "{name:34}")?;
+        for v in values {
+            match v {
+                Some(v) => write!(out, " {v:>w$.4}")?,
+                None => write!(out, " {:>w$}", "-")?,
+            }
+        }
+        writeln!(out)?;
+    }
+    out.flush()
 }
 
 /// Prints the evaluation as tables or (`--json`) one JSON object.

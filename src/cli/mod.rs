@@ -5,6 +5,7 @@ mod evaluate;
 mod label;
 mod report;
 mod score;
+mod suggest;
 mod train;
 
 use std::process::ExitCode;
@@ -33,6 +34,8 @@ pub enum Command {
     Score(score::ScoreArgs),
     /// Label statements by hand in the terminal, with the model's guess in front of you.
     Label(label::LabelArgs),
+    /// Pick the statements whose labels would teach the model most (a to_label CSV).
+    Suggest(suggest::SuggestArgs),
 }
 
 /// Runs the parsed command line.
@@ -43,6 +46,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(a) => report::run(a),
         Command::Score(a) => score::run(a),
         Command::Label(a) => label::run(a),
+        Command::Suggest(a) => suggest::run(a),
     }
 }
 

@@ -13,7 +13,7 @@ use crate::io::{check_outputs, commit, read_column, read_labelled, Output};
 use crate::model::DEFAULT_MAX_MODEL_BYTES;
 use crate::model::{article_runs, refine, RefineConfig};
 use crate::model::{
-    train, ClassWeight, RoleNames, TrainConfig, TrainParams, TrainingSet, DEFAULT_C_GRID,
+    train, ClassWeight, DataFile, RoleNames, TrainConfig, TrainParams, TrainingSet, DEFAULT_C_GRID,
 };
 
 /// Arguments of `stance train`.
@@ -298,6 +298,15 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         meta.params.push(("calibrate".into(), "true".into()));
     }
     meta.params.sort();
+    meta.data_files = data
+        .sha256
+        .iter()
+        .enumerate()
+        .map(|(f, sha256)| DataFile {
+            sha256: sha256.clone(),
+            rows: data.origin.iter().filter(|(g, _)| *g == f).count(),
+        })
+        .collect();
     let set = TrainingSet {
         texts: &data.texts,
         topics: &data.topics,

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::line_index::CountingReader;
 use crate::error::{Error, Result};
+use crate::model::DataFile;
 
 /// Which columns hold what.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,6 +49,68 @@ pub struct LabelledData {
 /// Reads `path`; every row must have a non-empty text and labels.
 pub fn read_labelled(path: &Path, cols: &Columns) -> Result<LabelledData> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    parse_labelled(path, bytes, cols)
+}
+
+/// Reads several files with the same columns, their rows concatenated in
+/// order; `sha256` is then the SHA-256 of the files' bytes concatenated, and
+/// the second value lists each file's own checksum and rows.
+///
+/// A file with the stance column among files without it (or the other way
+/// round) is an error naming it. `lines` are each row's line in its own file.
+pub fn read_labelled_files(
+    paths: &[&Path],
+    cols: &Columns,
+) -> Result<(LabelledData, Vec<DataFile>)> {
+    let mut all: Option<LabelledData> = None;
+    let mut files = Vec::new();
+    let mut hasher = Sha256::new();
+    for &path in paths {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        hasher.update(&bytes);
+        let d = parse_labelled(path, bytes, cols)?;
+        files.push(DataFile {
+            sha256: d.sha256.clone(),
+            rows: d.texts.len(),
+        });
+        let Some(so_far) = all.as_mut() else {
+            all = Some(d);
+            continue;
+        };
+        match (so_far.stances.as_mut(), d.stances) {
+            (Some(s), Some(more)) => s.extend(more),
+            (None, None) => {}
+            (had, _) => {
+                return Err(Error::Csv {
+                    path: path.to_path_buf(),
+                    line: 1,
+                    message: if had.is_some() {
+                        format!(
+                            "no stance column {:?}, which the first data file has",
+                            cols.stance
+                        )
+                    } else {
+                        format!(
+                            "a stance column {:?}, which the first data file lacks",
+                            cols.stance
+                        )
+                    },
+                })
+            }
+        }
+        so_far.texts.extend(d.texts);
+        so_far.topics.extend(d.topics);
+        so_far.lines.extend(d.lines);
+    }
+    let mut data = all.ok_or_else(|| Error::Training("no data files".into()))?;
+    if paths.len() > 1 {
+        data.sha256 = format!("{:x}", hasher.finalize());
+    }
+    Ok((data, files))
+}
+
+/// Parses the bytes of the labelled CSV read from `path`.
+fn parse_labelled(path: &Path, bytes: Vec<u8>, cols: &Columns) -> Result<LabelledData> {
     let sha256 = format!("{:x}", Sha256::digest(&bytes));
     let (counting, lines) = CountingReader::new(Box::new(Cursor::new(bytes)));
     let mut rdr = csv::ReaderBuilder::new()
@@ -272,6 +335,38 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("different lengths"), "{e}");
+    }
+
+    #[test]
+    fn several_files_concatenate_and_name_the_odd_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.csv");
+        let b = dir.path().join("b.csv");
+        std::fs::write(&a, "text,topic,stance\nx,t,favor\n").unwrap();
+        std::fs::write(&b, "id,stance,topic,text\n1,neutral,u,y\n2,against,t,z\n").unwrap();
+        let (d, files) = read_labelled_files(&[&a, &b], &Columns::default()).unwrap();
+        assert_eq!(d.texts, vec!["x", "y", "z"]);
+        assert_eq!(d.stances.unwrap(), vec!["favor", "neutral", "against"]);
+        assert_eq!(d.lines, vec![2, 2, 3]);
+        assert_eq!(files.iter().map(|f| f.rows).collect::<Vec<_>>(), [1, 2]);
+        let both = [std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap()].concat();
+        assert_eq!(d.sha256, format!("{:x}", Sha256::digest(&both)));
+        assert_eq!(
+            files[0].sha256,
+            read_labelled(&a, &Columns::default()).unwrap().sha256
+        );
+        let (one, _) = read_labelled_files(&[&a], &Columns::default()).unwrap();
+        assert_eq!(one.sha256, files[0].sha256);
+        std::fs::write(&b, "text,topic\ny,u\n").unwrap();
+        let e = read_labelled_files(&[&a, &b], &Columns::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("b.csv:1:") && e.contains("stance"), "{e}");
+        std::fs::write(&b, "text,topic,stance\ny,u,favor\n,u,favor\n").unwrap();
+        let e = read_labelled_files(&[&a, &b], &Columns::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("b.csv:3:") && e.contains("empty"), "{e}");
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub use articles::{
 };
 pub use atomic::{commit, remove_temporary_files, AtomicFile, Staged};
 pub(crate) use labelled::csv_error;
-pub use labelled::{read_column, read_labelled, Columns, LabelledData};
+pub use labelled::{read_column, read_labelled, read_labelled_files, Columns, LabelledData};
 pub(crate) use line_index::CountingReader;
 pub use output::Output;
 pub use output_check::check_outputs;

@@ -44,4 +44,4 @@ pub use session::{
     skipped_path, Decision, Progress, Session, Tally, Undone, ACCEPTED, CORRECTED, DECISION_COLUMN,
     SKIPPED, SKIPPED_HEADER,
 };
-pub use to_label::{read_to_label, Statement, ToLabel, REQUIRED_COLUMNS};
+pub use to_label::{read_to_label, Statement, ToLabel, REQUIRED_COLUMNS, TO_LABEL_COLUMNS};

@@ -15,6 +15,25 @@ use crate::io::{csv_error, CountingReader};
 /// The columns every to_label file has.
 pub const REQUIRED_COLUMNS: [&str; 4] = ["id", "text", "topic", "stance"];
 
+/// Every column this module knows, in the order `stance suggest` writes them:
+/// the [`REQUIRED_COLUMNS`], then the optional ones shown to the labeller.
+pub const TO_LABEL_COLUMNS: [&str; 14] = [
+    "id",
+    "text",
+    "topic",
+    "stance",
+    "article_id",
+    "sentence",
+    "context_before",
+    "context_after",
+    "topic_prob",
+    "stance_prob",
+    "margin",
+    "source",
+    "date",
+    "title",
+];
+
 /// One statement to label, with what the labeller is shown.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Statement {
@@ -275,6 +294,62 @@ mod tests {
         );
         assert_eq!(s.source, "");
         assert_eq!(t.position("s2"), Some(1));
+    }
+
+    #[test]
+    fn the_column_list_is_the_one_read() {
+        assert_eq!(TO_LABEL_COLUMNS[..4], REQUIRED_COLUMNS);
+        let values = [
+            "s1",
+            "a",
+            "t",
+            "favor",
+            "a1",
+            "2",
+            "b",
+            "c",
+            "0.5",
+            "0.6",
+            "0.1",
+            "w",
+            "2024-01-01",
+            "h",
+        ];
+        let t = read(&format!(
+            "{}\n{}\n",
+            TO_LABEL_COLUMNS.join(","),
+            values.join(",")
+        ))
+        .unwrap();
+        let s = &t.statements[0];
+        let seen = [
+            s.id.clone(),
+            s.text.clone(),
+            s.topic.clone(),
+            s.stance.clone(),
+            s.article_id.clone(),
+            s.sentence.clone(),
+            s.context_before.clone(),
+            s.context_after.clone(),
+            format!("{:?}", s.topic_prob),
+            format!("{:?}", s.stance_prob),
+            format!("{:?}", s.margin),
+            s.source.clone(),
+            s.date.clone(),
+            s.title.clone(),
+        ];
+        let want: Vec<String> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                if (8..11).contains(&i) {
+                    format!("Some({v})")
+                } else {
+                    v.to_string()
+                }
+            })
+            .collect();
+        assert_eq!(seen.to_vec(), want);
     }
 
     #[test]

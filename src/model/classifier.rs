@@ -6,6 +6,7 @@ use super::calibrate::Calibration;
 use super::context::ArticleContext;
 use super::head::LinearHead;
 use super::roles::StanceRoles;
+use super::training_texts::TrainingTexts;
 use crate::features::{FeatureRow, Vectorizer};
 
 /// The topic given to statements whose best topic was not confident enough.
@@ -48,7 +49,7 @@ pub struct CvScore {
 /// How the model was made; stored in the file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct TrainingMeta {
-    /// SHA-256 of the training file's bytes.
+    /// SHA-256 of the training data's bytes (the files' bytes concatenated, in order).
     pub data_sha256: String,
     /// Rows trained on.
     pub n_rows: usize,
@@ -60,6 +61,23 @@ pub struct TrainingMeta {
     pub cv: Vec<CvScore>,
     /// The `stance` version that trained it.
     pub trained_by: String,
+    /// Each training file, in the order its rows were concatenated (absent in
+    /// models from before several `--data` files).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_files: Vec<DataFile>,
+    /// Fingerprints of the training texts, which `suggest` never offers
+    /// (absent in older models).
+    #[serde(default, skip_serializing_if = "TrainingTexts::is_empty")]
+    pub training_texts: TrainingTexts,
+}
+
+/// One training file: what `train` read from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct DataFile {
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// Rows read from it.
+    pub rows: usize,
 }
 
 /// A trained model: vectorizer, topic head and optional stance heads.

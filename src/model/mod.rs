@@ -17,6 +17,7 @@ mod roles;
 mod softmax;
 mod sparse_dot;
 mod train;
+mod training_texts;
 // Note: `axpy`, `diff`, `scale` and `scaled_copy` are used by no caller
 // since the L-BFGS has its own serial loops; they were hidden by being `pub`.
 // Left to the solver's owner (it is being reworked), not deleted here.
@@ -25,8 +26,8 @@ mod vecops;
 
 pub use calibrate::{apply_temperature, expected_calibration_error, fit_temperature, Calibration};
 pub use classifier::{
-    CvScore, Prediction, StanceHead, StanceHeads, StanceModel, StancePrediction, TopTerms,
-    TrainingMeta, UNCERTAIN,
+    CvScore, DataFile, Prediction, StanceHead, StanceHeads, StanceModel, StancePrediction,
+    TopTerms, TrainingMeta, UNCERTAIN,
 };
 pub use context::{article_groups, article_runs, ArticleContext, CONTEXT_FEATURES};
 pub use head::{LinearHead, MAX_ABS_WEIGHT};
@@ -40,3 +41,4 @@ pub use persist::{DEFAULT_MAX_MODEL_BYTES, FORMAT_VERSION, MAGIC};
 pub use refine::{refine, OutOfFold, RefineConfig};
 pub use roles::{RoleNames, StanceRoles};
 pub use train::{train, TrainConfig, TrainingSet, DEFAULT_C_GRID};
+pub use training_texts::{TrainingTexts, MAX_FINGERPRINTS};

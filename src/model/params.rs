@@ -200,6 +200,7 @@ impl TrainParams {
             params: self.recorded(),
             cv: Vec::new(),
             trained_by: format!("stance {}", env!("CARGO_PKG_VERSION")),
+            ..TrainingMeta::default()
         }
     }
 }

@@ -7,6 +7,7 @@ use super::cv::{cross_validate, CvMetric};
 use super::head::LinearHead;
 use super::logistic::{fit, LogisticParams};
 use super::roles::{RoleNames, StanceRoles};
+use super::training_texts::TrainingTexts;
 use crate::error::{Error, Result};
 use crate::features::{CsrMatrix, Vectorizer, VectorizerConfig};
 
@@ -167,7 +168,11 @@ pub fn train(
         topic,
         stance,
         roles,
-        meta: TrainingMeta { cv, ..meta },
+        meta: TrainingMeta {
+            cv,
+            training_texts: TrainingTexts::of(data.texts),
+            ..meta
+        },
         context: None,
         calibration: None,
     })
