@@ -61,10 +61,10 @@ fn train_refuses_ngram_ranges_beyond_the_maximum() {
     let w = TempWorkdir::new();
     w.write("t.csv", labelled(["water", "energy"]));
     for (extra, needle) in [
-        (["--char-ngrams", "1-100000"], "--char-ngrams = 1-100000"),
-        (["--char-ngrams", "2-11"], "--char-ngrams = 2-11"),
-        (["--ngram-max", "7"], "--ngram-max = 7"),
-        (["--ngram-max", "1000000000"], "--ngram-max = 1000000000"),
+        (["--char-ngrams", "1-100000"], "--char-ngrams 1-100000:"),
+        (["--char-ngrams", "2-11"], "--char-ngrams 2-11:"),
+        (["--ngram-max", "7"], "--ngram-max 7:"),
+        (["--ngram-max", "1000000000"], "--ngram-max 1000000000:"),
     ] {
         let e = failed(&train(&w, &extra));
         assert!(e.contains(needle), "{extra:?}: {e}");

@@ -355,6 +355,8 @@ fn params(
         cv,
         max_iter,
         tol,
+        // Note: stance roles are found by name (favor/against/neutral, any case).
+        roles: Default::default(),
     })
 }
 

@@ -424,14 +424,14 @@ mod tests {
             text: format!("s{i}"),
             topic: "gaza".into(),
             topic_prob: 0.75,
-            stance: (i % 2 == 0).then(|| "favor".into()),
-            stance_prob: (i % 2 == 0).then_some(0.6),
+            stance: i.is_multiple_of(2).then(|| "favor".into()),
+            stance_prob: i.is_multiple_of(2).then_some(0.6),
             date: Some("2024-01-02".into()),
             source: None,
             best_topic: "gaza".into(),
             min_confidence: Some(0.5),
             topic_probs: vec![("gaza".into(), 0.75), ("other".into(), 0.25)],
-            stance_probs: if i % 2 == 0 {
+            stance_probs: if i.is_multiple_of(2) {
                 vec![("against".into(), 0.4), ("favor".into(), 0.6)]
             } else {
                 vec![]
