@@ -202,7 +202,10 @@ fn the_batch_trains_as_it_is_with_two_data_files_and_two_models_compare() {
             "1",
         ],
     );
-    assert!(log.contains("read 20 rows from corpus.csv, to_label.csv"), "{log}");
+    assert!(
+        log.contains("read 20 rows from corpus.csv, to_label.csv"),
+        "{log}"
+    );
     let model = stance::model::StanceModel::load(&w.path("m2.model")).unwrap();
     let rows: Vec<usize> = model.meta.data_files.iter().map(|f| f.rows).collect();
     assert_eq!(rows, [12, 8]);
