@@ -17,7 +17,7 @@ use crate::model::{LinearHead, OutOfFold, StanceModel};
 pub struct Suspect {
     /// The row (0-based, over all training rows).
     pub row: usize,
-    /// "topic" or "stance:<gold topic>".
+    /// "topic" or `"stance:<gold topic>"`.
     pub head: String,
     /// Its label.
     pub label: String,

@@ -135,7 +135,7 @@ impl ArticleContext {
         Ok(())
     }
 
-    /// The stage from a fitted head over [`n_features`] columns.
+    /// The stage from a fitted head over `n_features(k)` columns (k topics).
     pub fn from_head(head: &super::LinearHead, c: f64) -> ArticleContext {
         let k = head.n_classes();
         ArticleContext {

@@ -46,7 +46,7 @@ pub struct ReportOptions {
     /// At most this many problems are kept in the report; all are counted. Default: 1000.
     pub max_listed_problems: usize,
     /// The model's stance roles (from `--model`); when `None` they are found
-    /// by name in the data ([`roles_of_data`](super::stats::roles_of_data)). Default: `None`.
+    /// by name in the data (as `report` does without a model). Default: `None`.
     pub stance_roles: Option<StanceRoles>,
 }
 
