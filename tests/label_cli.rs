@@ -518,3 +518,160 @@ fn a_topic_only_model_on_a_plain_terminal() {
         "{said}"
     );
 }
+
+/// Articles as JSON Lines for the whole loop: `a2` reprints `a1`'s first sentence.
+const ARTICLES: &str = r#"{"id":"a1","title":"Vote in Baghdad","source":"Tigris Wire","date":"2024-01-09","text":"MPs in Baghdad voted on Tuesday to demand that American troops leave Iraq this year. Crowds rallied for Gaza in Basra. The Tigris ran low. Officials criticised the raids from Gaza."}
+{"id":"a2","title":"Vote, again","source":"Levant Daily","date":"2024-01-10","text":"MPs in Baghdad voted on Tuesday to demand that American troops leave Iraq this year, AFP reported. The cleric praised the resistance. A committee reviewed the drawdown."}
+{"id":"a3","title":"Envoys","source":"Levant Daily","date":"2024-01-11","text":"The envoy condemned the rocket fire. The ministry counted schools. Mediators met in Doha about Gaza. The bloc said soldiers must go home."}
+{"id":"a4","title":"Ties","source":"Tigris Wire","date":"2024-01-12","text":"A Kurdish minister said the coalition should stay. The premier praised the ties with Tehran. Fans filled the stadium in Erbil."}
+"#;
+
+/// The keys (shown on the labeller's screen) of the model trained on `CORPUS`.
+fn topic_key(topic: &str) -> &'static str {
+    match topic {
+        "bilateral_ties" => "1",
+        "coalition_withdrawal" => "2",
+        "other" => "3",
+        "palestine" => "4",
+        t => panic!("no key for topic {t}"),
+    }
+}
+
+/// The whole loop on a small corpus, through the real binary: `suggest` writes the
+/// batch, `label` on a pty takes scripted keys (each answer checked on disk), `train`
+/// reads the corpus and the answers as two `--data` files, and `evaluate` compares the
+/// two models on the answers (the old model's accuracy there is the share of guesses kept).
+#[test]
+fn the_whole_loop_suggest_label_train_evaluate() {
+    let w = TempWorkdir::new();
+    w.write("corpus.csv", CORPUS);
+    w.write("articles.jsonl", ARTICLES);
+    train(&w, "corpus.csv", "m.model");
+    let o = w.run(&[
+        "suggest",
+        "articles.jsonl",
+        "--model",
+        "m.model",
+        "--n",
+        "5",
+        "--per-article",
+        "2",
+        "--out",
+        "to_label.csv",
+    ]);
+    let said = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "{said}");
+    assert!(
+        said.contains("wrote 5 statements to to_label.csv"),
+        "{said}"
+    );
+    let (header, batch) = csv_file(&w, "to_label.csv");
+    assert_eq!(header, stance::label::TO_LABEL_COLUMNS);
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (topic, stance, title) = (col("topic"), col("stance"), col("title"));
+
+    // answers: accept, correct, skip, correct, accept; a correction is never the guess
+    let correction = |r: &[String]| match r[topic].as_str() {
+        "palestine" => ("coalition_withdrawal", "favor"),
+        _ => ("palestine", "against"),
+    };
+    let mut l = label(&w, &[]);
+    l.wait_for("0/5 done");
+    let mut expected: Vec<Vec<String>> = Vec::new();
+    let mut kept_guesses = 0;
+    for (i, r) in batch.iter().enumerate() {
+        l.wait_for(&format!("Id {}", r[0]));
+        l.wait_for(&r[title]);
+        let mut out = r.clone();
+        match i {
+            2 => {
+                l.send("s");
+                wait_rows(&w, "labelled.csv.skipped.csv", 1, &l);
+                continue;
+            }
+            1 | 3 => {
+                let (t, s) = correction(r);
+                l.send(topic_key(t));
+                l.send(&s[..1]);
+                (out[topic], out[stance]) = (t.to_string(), s.to_string());
+                out.push("corrected".into());
+            }
+            _ => {
+                l.send("\r");
+                kept_guesses += 1;
+                out.push("accepted".into());
+            }
+        }
+        expected.push(out);
+        assert_eq!(
+            wait_rows(&w, "labelled.csv", expected.len(), &l),
+            expected,
+            "after answer {}",
+            i + 1
+        );
+    }
+    l.wait_for("5/5 done");
+    l.send("q");
+    assert_eq!(l.wait_exit(), Some(0));
+    l.wait_for("labelled 4 and skipped 1 of 5 statements, 0 to go");
+
+    // retrain on the corpus and the answers, as two --data files
+    let o = w.run(&[
+        "train",
+        "--data",
+        "corpus.csv",
+        "--data",
+        "labelled.csv",
+        "--out",
+        "m2.model",
+        "--min-df",
+        "1",
+        "--c",
+        "1",
+    ]);
+    let said = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "{said}");
+    assert!(
+        said.contains("read 24 rows from corpus.csv, labelled.csv"),
+        "{said}"
+    );
+    let model = stance::model::StanceModel::load(&w.path("m2.model")).unwrap();
+    let files: Vec<usize> = model.meta.data_files.iter().map(|f| f.rows).collect();
+    assert_eq!(files, [20, 4]);
+
+    // both models side by side on the answers
+    let o = w.run(&[
+        "evaluate",
+        "--model",
+        "m.model",
+        "--model",
+        "m2.model",
+        "--data",
+        "labelled.csv",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["m.model"]["n"], 4);
+    assert_eq!(v["m2.model"]["n"], 4);
+    let old = v["m.model"]["topic"]["accuracy"].as_f64().unwrap();
+    assert!(
+        (old - kept_guesses as f64 / 4.0).abs() < 1e-9,
+        "the old model's topic accuracy on the answers is the share of its guesses kept: {old}"
+    );
+    let table = w.run(&[
+        "evaluate",
+        "--model",
+        "m.model",
+        "--model",
+        "m2.model",
+        "--data",
+        "labelled.csv",
+    ]);
+    let table = String::from_utf8_lossy(&table.stdout).into_owned();
+    let line = table
+        .lines()
+        .find(|l| l.starts_with("topic accuracy"))
+        .unwrap_or_else(|| panic!("{table}"));
+    assert_eq!(line.split_whitespace().count(), 4, "{table}");
+}
