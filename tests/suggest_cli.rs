@@ -265,3 +265,97 @@ fn the_batch_trains_as_it_is_with_two_data_files_and_two_models_compare() {
         .unwrap();
     assert_eq!(line.split_whitespace().count(), 4, "{table}");
 }
+
+#[test]
+fn article_column_flags_and_a_rejects_file_as_score_writes_it() {
+    let w = workdir();
+    // A CSV with other column names, and one record without its text.
+    w.write(
+        "articles.csv",
+        "doc,body,outlet,day,headline\n\
+         b1,MPs voted that American troops leave Iraq. Crowds rallied for Gaza in Basra.,Wire,2024-01-02,Vote\n\
+         b2,,Wire,2024-01-03,Empty\n\
+         b3,The envoy condemned the rocket fire. The Tigris ran low.,Daily,2024-01-04,Envoy\n",
+    );
+    let cols = [
+        "--id-col",
+        "doc",
+        "--text-col",
+        "body",
+        "--source-col",
+        "outlet",
+        "--date-col",
+        "day",
+        "--title-col",
+        "headline",
+    ];
+    let mut args = vec![
+        "suggest",
+        "articles.csv",
+        "--model",
+        "m.model",
+        "--out",
+        "b.csv",
+    ];
+    args.extend(cols);
+    let o = w.run(&args);
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("rejected 1 (see b.csv.rejects.csv)"),
+        "{stderr}"
+    );
+    let got = rows(&w, "b.csv");
+    assert_eq!(got.len(), 4);
+    assert!(got.iter().all(|r| r["article_id"] != "b2"));
+    let b1 = got.iter().find(|r| r["article_id"] == "b1").unwrap();
+    assert_eq!(
+        (
+            b1["source"].as_str(),
+            b1["date"].as_str(),
+            b1["title"].as_str()
+        ),
+        ("Wire", "2024-01-02", "Vote")
+    );
+    // The rejects file has score's columns and names the record.
+    let rejects = w.read("b.csv.rejects.csv");
+    let mut lines = rejects.lines();
+    assert_eq!(lines.next(), Some("input,position,article_id,reason"));
+    let line = lines.next().unwrap();
+    assert!(
+        line.starts_with("articles.csv,") && line.contains("b2"),
+        "{rejects}"
+    );
+    assert_eq!(lines.next(), None);
+    // Without the flags the id column is missing: the file is rejected, and named.
+    let o = w.run(&[
+        "suggest",
+        "articles.csv",
+        "--model",
+        "m.model",
+        "--out",
+        "c.csv",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let rejects = w.read("c.csv.rejects.csv");
+    assert!(rejects.contains("missing column"), "{rejects}");
+    assert_eq!(rejects.lines().count(), 2, "{rejects}");
+    // A clean run removes an old default rejects file; an explicit --rejects is always written.
+    w.write(
+        "articles.csv",
+        w.read("articles.csv")
+            .replace("b2,,", "b2,Fans filled the stadium.,"),
+    );
+    args.extend(["--rejects", "r.csv"]);
+    ok(&w, &args);
+    assert_eq!(w.read("r.csv"), "input,position,article_id,reason\n");
+    args.truncate(args.len() - 2);
+    ok(&w, &args);
+    assert!(!w.path("b.csv.rejects.csv").exists());
+    // The rejects file may not be an input or the --out file.
+    let mut same = args.clone();
+    same.extend(["--rejects", "b.csv"]);
+    let o = w.run(&same);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("named for two outputs"));
+}

@@ -136,6 +136,39 @@ impl ColumnArgs {
     }
 }
 
+/// Article column-name flags of `suggest` (the same names and defaults as `score`'s).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ArticleColumnArgs {
+    /// CSV column / JSON key of the article id.
+    #[arg(long, default_value = "id", value_name = "NAME")]
+    pub id_col: String,
+    /// CSV column / JSON key of the article text.
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    pub text_col: String,
+    /// CSV column / JSON key of the date (optional in the data).
+    #[arg(long, default_value = "date", value_name = "NAME")]
+    pub date_col: String,
+    /// CSV column / JSON key of the source (optional in the data).
+    #[arg(long, default_value = "source", value_name = "NAME")]
+    pub source_col: String,
+    /// CSV column / JSON key of the title (optional in the data).
+    #[arg(long, default_value = "title", value_name = "NAME")]
+    pub title_col: String,
+}
+
+impl ArticleColumnArgs {
+    /// As the reader's column names.
+    pub fn columns(&self) -> crate::io::ArticleColumns {
+        crate::io::ArticleColumns {
+            id: self.id_col.clone(),
+            text: self.text_col.clone(),
+            date: self.date_col.clone(),
+            source: self.source_col.clone(),
+            title: self.title_col.clone(),
+        }
+    }
+}
+
 /// The model-size flag of every subcommand that loads a model.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ModelLimitArgs {

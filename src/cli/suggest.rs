@@ -6,12 +6,14 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 
-use super::{flag_error, ArticleFormatArg, ModelLimitArgs};
+use super::{flag_error, ArticleColumnArgs, ArticleFormatArg, ModelLimitArgs};
 use crate::io::{
     check_outputs, commit, expand_inputs, ArticleFormat, ArticleReader, AtomicFile, ReadOptions,
-    Source,
+    RecordFormat, Source, Staged,
 };
-use crate::pipeline::{run as run_pipeline, Input, ScoreOptions, Scorer};
+use crate::pipeline::{
+    run as run_pipeline, Input, RejectSink, RejectsTo, ScoreOptions, Scorer, Sink,
+};
 use crate::suggest::{
     feed_scored, select, write_to_label, Exclusions, Gathered, Strategy, SuggestOptions,
     SuggestSink,
@@ -66,6 +68,13 @@ pub struct SuggestArgs {
     /// Format of the article inputs (default: by extension).
     #[arg(long, value_enum)]
     pub input_format: Option<ArticleFormatArg>,
+    #[command(flatten)]
+    pub columns: ArticleColumnArgs,
+    /// Rejected articles (CSV: input,position,article_id,reason; JSON Lines for .jsonl)
+    /// [default: <out>.rejects.csv; only written when something is rejected, and an old
+    /// one is removed when nothing is].
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
     /// Reject an article larger than this many bytes.
     #[arg(long, default_value_t = crate::io::DEFAULT_MAX_BYTES, value_name = "BYTES")]
     pub max_article_bytes: usize,
@@ -99,7 +108,18 @@ pub fn run(args: SuggestArgs) -> anyhow::Result<ExitCode> {
     let mut inputs: Vec<&Path> = args.inputs.iter().map(PathBuf::as_path).collect();
     inputs.extend(args.exclude.iter().map(PathBuf::as_path));
     inputs.extend(model_path.as_deref());
-    check_outputs(&inputs, &[&args.out])?;
+    let (rejects_path, rejects_always) = match &args.rejects {
+        Some(p) => (p.clone(), true),
+        None => {
+            let mut name = args.out.clone().into_os_string();
+            name.push(".rejects.csv");
+            (PathBuf::from(name), false)
+        }
+    };
+    if rejects_path == args.out {
+        bail!("{} is named for two outputs", args.out.display());
+    }
+    check_outputs(&inputs, &[&args.out, &rejects_path])?;
 
     let mut exclusions = Exclusions::default();
     for e in &args.exclude {
@@ -139,8 +159,8 @@ pub fn run(args: SuggestArgs) -> anyhow::Result<ExitCode> {
         let input_format = args.input_format.map(ArticleFormat::from);
         let sources = expand_inputs(&args.inputs, input_format, ArticleFormat::Jsonl);
         let read = ReadOptions {
+            columns: args.columns.columns(),
             max_bytes: args.max_article_bytes,
-            ..ReadOptions::default()
         };
         read.check().map_err(flag_error)?;
         if let Some(s) = sources.iter().find(|s| matches!(s, Source::Stdin(_))) {
@@ -163,15 +183,32 @@ pub fn run(args: SuggestArgs) -> anyhow::Result<ExitCode> {
         excluded,
         rejected,
     } = gathered;
+    // Note: the rejects file follows score's convention (RejectSink, the same
+    // columns); both outputs are staged and committed together.
+    let mut rejects = RejectSink::new(RejectsTo::File {
+        path: rejects_path.clone(),
+        format: RecordFormat::from_extension(&rejects_path).unwrap_or(RecordFormat::Csv),
+        always: rejects_always,
+    });
     for r in &rejected {
-        eprintln!("rejected {}: {}", r.position, r.reason);
+        rejects.reject(r)?;
     }
     let copies = pool.copies;
     let batch = select(pool, &options);
     let mut file = AtomicFile::create(&args.out)?;
     write_to_label(&mut file, &args.out, &batch.chosen)?;
-    commit([file.finish()?])?;
-    eprintln!("{read}");
+    let mut staged = vec![file.finish()?];
+    staged.extend(rejects.finish()?);
+    if rejected.is_empty() && !rejects_always {
+        staged.push(Staged::removal(&rejects_path));
+    }
+    commit(staged)?;
+    let see = if rejected.is_empty() {
+        String::new()
+    } else {
+        format!(" (see {})", rejects_path.display())
+    };
+    eprintln!("{read}{see}");
     eprintln!(
         "left out {excluded} statements ({excluded_rows} rows in --exclude files, {trained_on} training texts of the model{}), \
          {copies} repeated texts, {} near-duplicates, {} over --per-article {}",
