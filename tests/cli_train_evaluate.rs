@@ -935,6 +935,52 @@ fn train_with_articles_calibration_and_audit() {
     );
 }
 
+/// `train --article-col --stance-context` adds a stance stage per topic with
+/// a stance head of two or more classes; the file loads back to the same
+/// bytes, and `evaluate --article-col` uses it (every row scored).
+#[test]
+fn train_with_a_stance_context_stage() {
+    let w = Workdir::new();
+    let mut csv = String::from("article_id,text,topic,stance\n");
+    for (i, r) in corpus(0).iter().enumerate() {
+        let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        csv.push_str(&format!(
+            "art{},{},{},{}\n",
+            i / 3,
+            quote(&r.text),
+            r.topic,
+            r.stance
+        ));
+    }
+    w.write("articles.csv", &csv);
+    let out = w.train(
+        "articles.csv",
+        "m.model",
+        &["--article-col", "article_id", "--stance-context"],
+    );
+    assert!(stderr(&out).contains("stance context:"), "{}", stderr(&out));
+    let model = stance::model::StanceModel::load(&w.path("m.model")).unwrap();
+    let stages = model
+        .context
+        .as_ref()
+        .and_then(|c| c.stance.as_ref())
+        .expect("a stance context stage");
+    assert_eq!(stages.per_topic.len(), model.topics().len());
+    assert!(stages.per_topic.iter().any(Option::is_some));
+    assert_eq!(model.to_bytes(), std::fs::read(w.path("m.model")).unwrap());
+    let v = w.evaluate_json("m.model", "articles.csv", &["--article-col", "article_id"]);
+    assert_eq!(v["n"], corpus(0).len());
+    let err = failed(&w.run(&[
+        "train",
+        "--data",
+        "articles.csv",
+        "--out",
+        "n.model",
+        "--stance-context",
+    ]));
+    assert!(err.contains("--article-col"), "{err}");
+}
+
 /// `--predictions` writes every row with gold and predicted labels; its rows
 /// agree with the `--json` metrics printed by the same run (the confusion
 /// diagonal and the ECE recomputed from the written probabilities).

@@ -72,6 +72,10 @@ pub struct TrainArgs {
     /// the articles. Files without the column are statements alone.
     #[arg(long, value_name = "COL")]
     pub article_col: Option<String>,
+    /// With --article-col, also fit the stance context stage (each
+    /// statement's stance from its own and its article's stance probabilities).
+    #[arg(long, requires = "article_col")]
+    pub stance_context: bool,
     /// Fit a temperature per head on out-of-fold predictions (calibrated probabilities).
     #[arg(long)]
     pub calibrate: bool,
@@ -297,6 +301,9 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     if args.calibrate {
         meta.params.push(("calibrate".into(), "true".into()));
     }
+    if args.stance_context {
+        meta.params.push(("stance_context".into(), "true".into()));
+    }
     meta.params.sort();
     // Note: listed only for several files (one file's checksum is data_sha256),
     // so a model trained on one file is the same file whichever interface
@@ -323,6 +330,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         let refine_config = RefineConfig {
             folds: args.cv.max(2),
             context: args.article_col.is_some(),
+            stance_context: args.stance_context,
             calibrate: args.calibrate,
             ..RefineConfig::default()
         };

@@ -149,17 +149,27 @@ pub fn predict_in_articles(
                 lease.score_given_spans(&text, &spans, |i, _, s| {
                     let labels = scorer.labels().stances_of(s.best_topic);
                     let stance = s.stance.and_then(|i| labels.get(i)).cloned();
-                    let (given, given_prob) =
-                        match scorer.stance_head_named(&gold_topics[start + i]) {
-                            Some(head) => {
-                                let (label, prob) = stance_of(head, s.row);
-                                (Some(label), Some(prob))
-                            }
-                            None => (
-                                stance.clone(),
-                                stance.as_ref().map(|_| max_prob(s.stance_probs)),
-                            ),
-                        };
+                    let (given, given_prob) = match scorer
+                        .stance_head_named(&gold_topics[start + i])
+                    {
+                        Some(head) => {
+                            // Note: in context, under the gold topic's stance stage when it has one.
+                            let gold = topics.iter().position(|t| *t == gold_topics[start + i]);
+                            let (label, prob) =
+                                match gold.and_then(|g| s.stance_in_context(g, head.n_classes())) {
+                                    Some(p) => {
+                                        let b = LinearHead::argmax(p);
+                                        (head.labels.get(b).cloned().unwrap_or_default(), p[b])
+                                    }
+                                    None => stance_of(head, s.row),
+                                };
+                            (Some(label), Some(prob))
+                        }
+                        None => (
+                            stance.clone(),
+                            stance.as_ref().map(|_| max_prob(s.stance_probs)),
+                        ),
+                    };
                     out.push(RowPrediction {
                         topic: topics.get(s.best_topic).cloned().unwrap_or_default(),
                         topic_probs: s.topic_probs.to_vec(),

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::calibrate::apply_temperature;
 use super::softmax::softmax_in_place;
+use super::stance_context::StanceContext;
 use crate::error::{Error, Result};
 use crate::features::{CsrBuilder, CsrMatrix};
 
@@ -41,6 +42,9 @@ pub struct ArticleContext {
     pub temperature: f64,
     /// The C it was fitted with.
     pub c: f64,
+    /// The stance context stages (absent in older models).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stance: Option<StanceContext>,
 }
 
 /// Number of context features for `k` topics.
@@ -144,6 +148,7 @@ impl ArticleContext {
             intercept: head.intercept.to_vec(),
             temperature: 1.0,
             c,
+            stance: None,
         }
     }
 

@@ -16,6 +16,7 @@ mod refine;
 mod roles;
 mod softmax;
 mod sparse_dot;
+mod stance_context;
 mod train;
 mod training_texts;
 // Note: `axpy`, `diff`, `scale` and `scaled_copy` are used by no caller
@@ -40,5 +41,6 @@ pub use params::TrainParams;
 pub use persist::{DEFAULT_MAX_MODEL_BYTES, FORMAT_VERSION, MAGIC};
 pub use refine::{refine, OutOfFold, RefineConfig};
 pub use roles::{RoleNames, StanceRoles};
+pub use stance_context::{StanceContext, StanceStage, STANCE_CONTEXT_FEATURES};
 pub use train::{train, TrainConfig, TrainingSet, DEFAULT_C_GRID};
 pub use training_texts::{TrainingTexts, MAX_FINGERPRINTS};

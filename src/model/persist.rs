@@ -332,6 +332,20 @@ fn parse_payload(r: &mut PayloadReader) -> std::result::Result<StanceModel, Stri
     let k = header.topic.labels.len();
     if let Some(c) = &header.context {
         c.check(k)?;
+        if let Some(sc) = &c.stance {
+            let classes: Vec<usize> = (0..k)
+                .map(|t| {
+                    header
+                        .stance
+                        .as_ref()
+                        .map_or(0, |s| match s.per_topic.get(t) {
+                            Some(Some(h)) => h.labels.len(),
+                            _ => s.shared.as_ref().map_or(0, |h| h.labels.len()),
+                        })
+                })
+                .collect();
+            sc.check(&classes)?;
+        }
     }
     if let Some(c) = &header.calibration {
         let ok = |t: &f64| t.is_finite() && *t > 0.0;

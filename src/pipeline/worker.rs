@@ -7,7 +7,7 @@ use super::sink::Encoder;
 use crate::analysis::{detect_language, split_sentences, Analyzer, SentenceSpan};
 use crate::features::FeatureRow;
 use crate::io::{Article, Item, Rejected, StatementView};
-use crate::model::{apply_temperature, ArticleContext, LinearHead};
+use crate::model::{apply_temperature, ArticleContext, LinearHead, StanceContext};
 
 /// What scoring one item gives.
 pub(crate) enum Scored<P> {
@@ -37,6 +37,20 @@ pub(crate) struct Scores<'a> {
     pub(crate) stance_terms: &'a [(String, f64)],
     /// Distinct vocabulary terms in the row.
     pub(crate) known_terms: usize,
+    /// In an article scored in context: per topic, every statement's stance
+    /// probabilities in context (empty for a topic without a stance stage),
+    /// and this statement's index.
+    pub(crate) context_stance: Option<(&'a [Vec<f64>], usize)>,
+}
+
+impl Scores<'_> {
+    /// The statement's stance probabilities in its article's context under
+    /// the topic at `topic`, when the model has a stance stage for it.
+    pub(crate) fn stance_in_context(&self, topic: usize, classes: usize) -> Option<&[f64]> {
+        let (all, i) = self.context_stance?;
+        let probs = all.get(topic)?;
+        probs.get(i * classes..(i + 1) * classes)
+    }
 }
 
 /// One thread's analyzer and buffers, kept from batch to batch.
@@ -56,6 +70,10 @@ pub(crate) struct Worker {
     first_probs: Vec<f64>,
     /// And the context stage's.
     context_probs: Vec<f64>,
+    /// Per topic, its statements' first-stage stance probabilities under the topic's head.
+    first_stance: Vec<Vec<f64>>,
+    /// Per topic, their stance probabilities in context (empty without a stance stage).
+    context_stance: Vec<Vec<f64>>,
 }
 
 /// A worker's per-statement output buffers.
@@ -73,14 +91,23 @@ impl Outputs<'_> {
         s: &Scorer,
         row: &FeatureRow,
         topic_probs: &[f64],
+        context_stance: Option<(&[Vec<f64>], usize)>,
         each: impl FnOnce(&Scores<'_>),
     ) {
         let best = LinearHead::argmax(topic_probs);
         let head = s.head_of(best);
         let stance = head.map(|h| {
-            self.stance_probs.resize(h.n_classes(), 0.0);
-            h.probabilities(&row.cols, &row.vals, self.stance_probs);
-            apply_temperature(self.stance_probs, s.stance_temperature_of(best));
+            let c = h.n_classes();
+            self.stance_probs.resize(c, 0.0);
+            let in_context = context_stance
+                .and_then(|(all, i)| all.get(best).and_then(|p| p.get(i * c..(i + 1) * c)));
+            match in_context {
+                Some(p) => self.stance_probs.copy_from_slice(p),
+                None => {
+                    h.probabilities(&row.cols, &row.vals, self.stance_probs);
+                    apply_temperature(self.stance_probs, s.stance_temperature_of(best));
+                }
+            }
             LinearHead::argmax(self.stance_probs)
         });
         if let Some(k) = s.options.explain() {
@@ -109,6 +136,7 @@ impl Outputs<'_> {
             topic_terms: self.topic_terms,
             stance_terms: self.stance_terms,
             known_terms: row.cols.len(),
+            context_stance,
         };
         each(&scores);
     }
@@ -127,6 +155,8 @@ impl Worker {
             rows: Vec::new(),
             first_probs: Vec::new(),
             context_probs: Vec::new(),
+            first_stance: Vec::new(),
+            context_stance: Vec::new(),
         }
     }
 
@@ -166,7 +196,7 @@ impl Worker {
                 topic_terms: &mut self.topic_terms,
                 stance_terms: &mut self.stance_terms,
             };
-            out.finish(s, &self.row, &self.topic_probs, |scores| {
+            out.finish(s, &self.row, &self.topic_probs, None, |scores| {
                 each(i, span, scores)
             });
             std::mem::swap(&mut self.row, &mut self.next_row);
@@ -207,6 +237,10 @@ impl Worker {
             );
         }
         context.apply(&self.first_probs, k, &mut self.context_probs);
+        let stance_stages = context.stance.as_ref();
+        if let Some(sc) = stance_stages {
+            self.stance_in_context(s, sc, k, n);
+        }
         for (i, span) in spans.iter().enumerate() {
             let mut out = Outputs {
                 stance_probs: &mut self.stance_probs,
@@ -214,7 +248,38 @@ impl Worker {
                 stance_terms: &mut self.stance_terms,
             };
             let probs = &self.context_probs[i * k..(i + 1) * k];
-            out.finish(s, &self.rows[i], probs, |scores| each(i, span, scores));
+            let cs = stance_stages.map(|_| (self.context_stance.as_slice(), i));
+            out.finish(s, &self.rows[i], probs, cs, |scores| each(i, span, scores));
+        }
+    }
+
+    /// Every statement's stance probabilities in context under every topic
+    /// with a stance stage, into `context_stance` (from the article's `n`
+    /// rows and first-stage topic probabilities).
+    fn stance_in_context(&mut self, s: &Scorer, sc: &StanceContext, k: usize, n: usize) {
+        self.first_stance.resize_with(k, Vec::new);
+        self.context_stance.resize_with(k, Vec::new);
+        let mut about = Vec::with_capacity(n);
+        let mut f = Vec::new();
+        for t in 0..k {
+            self.context_stance[t].clear();
+            let (Some(stage), Some(head)) = (sc.stage(t), s.head_of(t)) else {
+                continue;
+            };
+            let c = head.n_classes();
+            let first = &mut self.first_stance[t];
+            first.clear();
+            first.resize(n * c, 0.0);
+            for (i, row) in self.rows[..n].iter().enumerate() {
+                head.probabilities(&row.cols, &row.vals, &mut first[i * c..(i + 1) * c]);
+            }
+            about.clear();
+            about.extend((0..n).map(|i| self.first_probs[i * k + t]));
+            let out = &mut self.context_stance[t];
+            out.resize(n * c, 0.0);
+            for i in 0..n {
+                stage.apply(first, &about, i, &mut f, &mut out[i * c..(i + 1) * c]);
+            }
         }
     }
 
