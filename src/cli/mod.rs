@@ -91,6 +91,24 @@ impl From<ArticleFormatArg> for crate::io::ArticleFormat {
     }
 }
 
+/// Values of `--unit` (`score`, `evaluate`, `suggest`): what one statement is.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitArg {
+    /// Each text is split into sentences, each one statement.
+    Sentence,
+    /// Each text (an article, a CSV row, a JSON line) is one statement, not split.
+    Row,
+}
+
+impl From<UnitArg> for crate::pipeline::Unit {
+    fn from(u: UnitArg) -> Self {
+        match u {
+            UnitArg::Sentence => crate::pipeline::Unit::Sentence,
+            UnitArg::Row => crate::pipeline::Unit::Row,
+        }
+    }
+}
+
 /// A library error about a parameter, told by its command-line flag
 /// (`min_confidence` is `--min-confidence`); other errors as they are.
 pub(crate) fn flag_error(e: crate::Error) -> anyhow::Error {

@@ -90,6 +90,12 @@ pub struct ScoreArgs {
     #[arg(long, value_enum)]
     pub input_format: Option<ArticleFormatArg>,
 
+    /// What one statement is: `sentence` splits each text into sentences; `row` scores
+    /// each text (a .txt file, CSV record or JSON line) whole, for tweets, headlines
+    /// and pre-split data.
+    #[arg(long, value_enum, default_value = "sentence")]
+    pub unit: super::UnitArg,
+
     /// Statements whose topic probability is below P get the topic `uncertain`.
     #[arg(long, value_name = "P")]
     pub min_confidence: Option<f64>,
@@ -148,7 +154,7 @@ fn record_format(path: &Path) -> RecordFormat {
 
 /// Checks the arguments (through the library's checks) before any work.
 fn plan(args: &ScoreArgs) -> anyhow::Result<Plan> {
-    let mut options = ScoreOptions::default();
+    let mut options = ScoreOptions::default().unit(args.unit.into());
     if let Some(p) = args.min_confidence {
         options = options.min_confidence(p);
     }

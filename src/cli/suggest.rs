@@ -69,6 +69,14 @@ pub struct SuggestArgs {
     /// Reject an article larger than this many bytes.
     #[arg(long, default_value_t = crate::io::DEFAULT_MAX_BYTES, value_name = "BYTES")]
     pub max_article_bytes: usize,
+    /// What one statement is, as `stance score --unit` (not with --scored).
+    #[arg(
+        long,
+        value_enum,
+        default_value = "sentence",
+        conflicts_with = "scored"
+    )]
+    pub unit: super::UnitArg,
 }
 
 /// Runs `stance suggest`.
@@ -148,7 +156,8 @@ pub fn run(args: SuggestArgs) -> anyhow::Result<ExitCode> {
         }
         let input = Input::spawn(ArticleReader::new(sources, read))?;
         let model = model.context("no model")?;
-        let scorer = Scorer::new(model, ScoreOptions::default().check()?)?;
+        let options = ScoreOptions::default().unit(args.unit.into()).check()?;
+        let scorer = Scorer::new(model, options)?;
         let (gathered, counts) = run_pipeline(&scorer, input, sink, &|_, _| {})?;
         (
             gathered,

@@ -1,0 +1,173 @@
+//! CLI habits (#17, "Scoring units, models, and CLI habits"): `--unit`,
+//! `--probs`/`--top-k`, `stance inspect`, the embedded model, exit codes,
+//! TSV input, completions and the man page.
+//!
+//! Models are trained here on SemEval-2016 Task 6 (`../shared/data`,
+//! read-only, present in CI) with `--c 1` (no cross-validation: about a
+//! second); no number of the shipped model is written into these tests.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::TempWorkdir;
+
+fn semeval(name: &str) -> PathBuf {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/semeval2016_task6")
+        .join(name);
+    assert!(p.exists(), "SemEval-2016 data missing at {}", p.display());
+    p
+}
+
+fn ok(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn s(p: &std::path::Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// The first `n` SemEval test tweets: (text, target).
+fn tweets(n: usize) -> Vec<(String, String)> {
+    let mut reader = csv::Reader::from_path(semeval("test.csv")).unwrap();
+    reader
+        .records()
+        .take(n)
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_string(), r[1].to_string())
+        })
+        .collect()
+}
+
+/// The tweets as a labelled CSV (`text,target,stance` as SemEval has it) and as articles (`id,text`).
+fn tweet_files(w: &TempWorkdir, n: usize) -> (PathBuf, PathBuf) {
+    let mut reader = csv::Reader::from_path(semeval("test.csv")).unwrap();
+    let mut labelled = csv::Writer::from_path(w.path("labelled.csv")).unwrap();
+    let mut articles = csv::Writer::from_path(w.path("tweets.csv")).unwrap();
+    labelled.write_record(reader.headers().unwrap()).unwrap();
+    articles.write_record(["id", "text"]).unwrap();
+    for (i, r) in reader.records().take(n).enumerate() {
+        let r = r.unwrap();
+        labelled.write_record(&r).unwrap();
+        articles
+            .write_record([&(i + 1).to_string(), &r[0]])
+            .unwrap();
+    }
+    labelled.flush().unwrap();
+    articles.flush().unwrap();
+    (w.path("labelled.csv"), w.path("tweets.csv"))
+}
+
+fn train_semeval(w: &TempWorkdir) {
+    ok(&w.run(&[
+        "train",
+        "--data",
+        s(&semeval("train.csv")),
+        "--topic-col",
+        "target",
+        "--out",
+        "sem.model",
+        "--c",
+        "1",
+    ]));
+}
+
+/// The rows of a CSV as maps from column name to value.
+fn rows(text: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let h = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            h.iter()
+                .zip(r.iter())
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn unit_row_keeps_each_tweet_whole_and_evaluate_scores_what_score_scores() {
+    let w = TempWorkdir::new();
+    train_semeval(&w);
+    let n = 300;
+    let (labelled, articles) = tweet_files(&w, n);
+    let by_sentence = rows(&ok(&w.run(&[
+        "score",
+        "--model",
+        "sem.model",
+        s(&articles),
+    ])));
+    let by_row = rows(&ok(&w.run(&[
+        "score",
+        "--model",
+        "sem.model",
+        "--unit",
+        "row",
+        s(&articles),
+    ])));
+    // The issue: many tweets were split into several statements.
+    assert!(by_sentence.len() > n, "{}", by_sentence.len());
+    assert_eq!(by_row.len(), n);
+    let texts = tweets(n);
+    for (i, r) in by_row.iter().enumerate() {
+        assert_eq!(r["article_id"], (i + 1).to_string());
+        assert_eq!(r["sentence"], "1");
+        assert_eq!(r["text"], texts[i].0.trim());
+    }
+    // evaluate's default unit is the row: its predictions are score --unit row's.
+    ok(&w.run(&[
+        "evaluate",
+        "--model",
+        "sem.model",
+        "--data",
+        s(&labelled),
+        "--topic-col",
+        "target",
+        "--predictions",
+        "p_row.csv",
+    ]));
+    let p = rows(&w.read("p_row.csv"));
+    assert_eq!(p.len(), n);
+    for (pr, sr) in p.iter().zip(&by_row) {
+        assert_eq!(pr["topic"], sr["best_topic"], "{pr:?} {sr:?}");
+        assert_eq!(pr["stance"], sr["stance"]);
+    }
+    // --unit sentence: the statements score writes, each with its row's labels.
+    let table = ok(&w.run(&[
+        "evaluate",
+        "--model",
+        "sem.model",
+        "--data",
+        s(&labelled),
+        "--topic-col",
+        "target",
+        "--unit",
+        "sentence",
+        "--predictions",
+        "p_sentence.csv",
+    ]));
+    assert!(
+        table.starts_with(&format!("{} sentences from {n} rows of", by_sentence.len())),
+        "{table}"
+    );
+    let p = rows(&w.read("p_sentence.csv"));
+    assert_eq!(p.len(), by_sentence.len());
+    for (pr, sr) in p.iter().zip(&by_sentence) {
+        assert_eq!(pr["text"], sr["text"]);
+        assert_eq!(pr["topic"], sr["best_topic"]);
+        assert_eq!(pr["stance"], sr["stance"]);
+        let i: usize = sr["article_id"].parse().unwrap();
+        assert_eq!(pr["gold_topic"], texts[i - 1].1);
+    }
+}
