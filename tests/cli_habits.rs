@@ -171,3 +171,76 @@ fn unit_row_keeps_each_tweet_whole_and_evaluate_scores_what_score_scores() {
         assert_eq!(pr["gold_topic"], texts[i - 1].1);
     }
 }
+
+#[test]
+fn probs_and_top_k_columns_agree_with_the_jsonl_probabilities() {
+    let w = TempWorkdir::new();
+    train_semeval(&w);
+    let (_, articles) = tweet_files(&w, 60);
+    let base = [
+        "score",
+        "--model",
+        "sem.model",
+        "--unit",
+        "row",
+        s(&articles),
+    ];
+    let mut args = base.to_vec();
+    args.extend(["--probs", "--top-k", "3", "--out", "p.csv"]);
+    ok(&w.run(&args));
+    let mut args = base.to_vec();
+    args.extend(["--top-k", "2", "--format", "jsonl"]);
+    let jsonl = ok(&w.run(&args));
+    let csv_rows = rows(&w.read("p.csv"));
+    let lines: Vec<serde_json::Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(csv_rows.len(), lines.len());
+    let topics: Vec<String> = lines[0]["topic_probs"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert!(topics.len() >= 3, "{topics:?}");
+    for (r, v) in csv_rows.iter().zip(&lines) {
+        for t in &topics {
+            let want = format!("{:.4}", v["topic_probs"][t].as_f64().unwrap());
+            assert_eq!(r[&format!("p_topic:{t}")], want, "{t}: {r:?}");
+        }
+        for (l, p) in v["stance_probs"].as_object().unwrap() {
+            assert_eq!(
+                r[&format!("p_stance:{l}")],
+                format!("{:.4}", p.as_f64().unwrap())
+            );
+        }
+        // top_topics: best first, the first is best_topic at topic_prob.
+        let top: Vec<(&str, f64)> = r["top_topics"]
+            .split(';')
+            .map(|e| {
+                let (l, p) = e.rsplit_once(':').unwrap();
+                (l, p.parse().unwrap())
+            })
+            .collect();
+        assert_eq!(top.len(), 3);
+        assert_eq!(top[0].0, r["best_topic"]);
+        assert_eq!(format!("{:.4}", top[0].1), r["topic_prob"]);
+        assert!(top.windows(2).all(|p| p[0].1 >= p[1].1), "{top:?}");
+        let json_top = v["top_topics"].as_array().unwrap();
+        assert_eq!(json_top.len(), 2);
+        assert_eq!(json_top[0]["topic"], r["best_topic"].as_str());
+        assert_eq!(json_top[1]["topic"], top[1].0);
+    }
+    // report reads rows with the extra columns.
+    ok(&w.run(&["report", "p.csv"]));
+    let bad = w.run(&[
+        "score",
+        "--model",
+        "sem.model",
+        "--top-k",
+        "0",
+        s(&articles),
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+}

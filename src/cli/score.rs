@@ -20,8 +20,8 @@ use crate::io::{
     ArticleReader, AtomicFile, ReadOptions, RecordFormat, Source, Staged,
 };
 use crate::pipeline::{
-    run as run_pipeline, ArticleSink, Counts, Input, RejectSink, RejectsTo, ScoreOptions, Scorer,
-    StatementSink, ValidScoreOptions,
+    run as run_pipeline, ArticleSink, Counts, ExtraColumns, Input, RejectSink, RejectsTo,
+    ScoreOptions, Scorer, StatementSink, ValidScoreOptions,
 };
 use crate::report::{render, ReportBuilder, ReportFormat, ReportOptions, ReportSink};
 
@@ -104,6 +104,17 @@ pub struct ScoreArgs {
     #[arg(long, value_name = "K")]
     pub explain: Option<usize>,
 
+    /// CSV: also a column per topic (`p_topic:LABEL`) and per stance label
+    /// (`p_stance:LABEL`) with every probability (JSON Lines rows have them
+    /// anyway, as `topic_probs` and `stance_probs`).
+    #[arg(long)]
+    pub probs: bool,
+
+    /// Also a `top_topics` column: the K most probable topics with their
+    /// probabilities, best first (`a:0.7500;b:0.2000`; a JSON array in JSON Lines).
+    #[arg(long, value_name = "K")]
+    pub top_k: Option<usize>,
+
     /// Reject a .txt file, CSV record or input line larger than this many bytes.
     #[arg(long, default_value_t = crate::io::DEFAULT_MAX_BYTES, value_name = "BYTES")]
     pub max_article_bytes: usize,
@@ -126,6 +137,7 @@ struct Plan {
     rejects_inline: bool,
     rejects: RejectsTo,
     report: Option<(PathBuf, ReportFormat)>,
+    extra: ExtraColumns,
 }
 
 impl Plan {
@@ -175,6 +187,9 @@ fn plan(args: &ScoreArgs) -> anyhow::Result<Plan> {
     read.check().map_err(flag_error)?;
     if args.inputs.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         bail!("`-` (stdin) can be given only once");
+    }
+    if args.top_k == Some(0) {
+        bail!("--top-k must be at least 1, got 0");
     }
     let format = match (args.format, &args.out) {
         (Some(f), _) => f.into(),
@@ -232,6 +247,10 @@ fn plan(args: &ScoreArgs) -> anyhow::Result<Plan> {
             .report
             .as_ref()
             .map(|p| (p.clone(), ReportFormat::from_extension(p))),
+        extra: ExtraColumns {
+            probs: args.probs,
+            top_k: args.top_k,
+        },
     };
     let paths = plan.output_paths();
     for (i, p) in paths.iter().enumerate() {
@@ -339,7 +358,8 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let progress = Progress::new(total_bytes, args.quiet);
 
     // Note: the output paths were checked before the model loaded.
-    let mut statements = StatementSink::create(&scorer, plan.format, plan.out.as_deref())?;
+    let mut statements =
+        StatementSink::create_with(&scorer, plan.format, plan.out.as_deref(), &plan.extra)?;
     if plan.rejects_inline {
         statements = statements.with_rejects();
     }
@@ -454,6 +474,7 @@ mod tests {
                 "two outputs",
             ),
             (vec!["a.csv", "--out", "-"], "not a file name"),
+            (vec!["a.csv", "--top-k", "0"], "--top-k"),
         ] {
             let err = plan(&parse(&argv).unwrap()).unwrap_err();
             assert!(format!("{err:#}").contains(message), "{argv:?}: {err:#}");
