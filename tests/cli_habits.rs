@@ -244,3 +244,82 @@ fn probs_and_top_k_columns_agree_with_the_jsonl_probabilities() {
     ]);
     assert_eq!(bad.status.code(), Some(1));
 }
+
+#[test]
+fn report_format_from_out_train_out_checked_first_and_distinct_exit_codes() {
+    let w = TempWorkdir::new();
+    train_semeval(&w);
+    let (labelled, articles) = tweet_files(&w, 40);
+    ok(&w.run(&[
+        "score",
+        "--model",
+        "sem.model",
+        s(&articles),
+        "--out",
+        "sc.csv",
+    ]));
+    for (name, starts) in [
+        ("r.html", "<!DOCTYPE html>"),
+        ("r.json", "{"),
+        ("r.md", "#"),
+    ] {
+        ok(&w.run(&["report", "sc.csv", "--out", name]));
+        let text = w.read(name);
+        assert!(
+            text.trim_start().starts_with(starts),
+            "{name}: {}",
+            &text[..80.min(text.len())]
+        );
+    }
+    // --format still wins over the extension.
+    ok(&w.run(&["report", "sc.csv", "--out", "r2.html", "--format", "json"]));
+    assert!(w.read("r2.html").starts_with('{'));
+
+    // train refuses a directory, an input, or a place it cannot write, before reading any data.
+    std::fs::create_dir(w.path("adir")).unwrap();
+    for (out, says) in [
+        ("adir", "directory"),
+        (s(&labelled), "both an input and an output"),
+        ("no/such/dir/m.model", "m.model"),
+    ] {
+        let r = w.run(&[
+            "train",
+            "--data",
+            s(&labelled),
+            "--topic-col",
+            "target",
+            "--out",
+            out,
+            "--c",
+            "1",
+        ]);
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(1), "{out}: {err}");
+        assert!(
+            err.contains(says) && !err.contains("topic + stance"),
+            "{out}: {err}"
+        );
+    }
+
+    // Usage errors exit 64; some items rejected exit 2; fatal errors 1.
+    let usage = w.run(&["score", "--no-such-flag", s(&articles)]);
+    assert_eq!(usage.status.code(), Some(64));
+    let usage = w.run(&["report", "sc.csv", "--format", "pdf"]);
+    assert_eq!(usage.status.code(), Some(64));
+    w.write(
+        "bad.jsonl",
+        "{\"id\":\"1\",\"text\":\"Atheism is fine.\"}\nnot json\n",
+    );
+    let rejected = w.run(&[
+        "score",
+        "--model",
+        "sem.model",
+        "bad.jsonl",
+        "--out",
+        "b.csv",
+    ]);
+    assert_eq!(rejected.status.code(), Some(2));
+    let fatal = w.run(&["score", "--model", "missing.model", s(&articles)]);
+    assert_eq!(fatal.status.code(), Some(1));
+    assert!(w.run(&["--help"]).status.success());
+}

@@ -38,6 +38,11 @@ pub enum Command {
     Suggest(suggest::SuggestArgs),
 }
 
+/// Exit code of a command line clap refuses (an unknown flag, a bad value):
+/// EX_USAGE of BSD's `sysexits.h`. 0 is success, 1 a fatal error, 2 "some
+/// items were rejected" (`score`, `report`).
+pub const EXIT_USAGE: u8 = 64;
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
