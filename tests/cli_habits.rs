@@ -323,3 +323,18 @@ fn report_format_from_out_train_out_checked_first_and_distinct_exit_codes() {
     assert_eq!(fatal.status.code(), Some(1));
     assert!(w.run(&["--help"]).status.success());
 }
+
+#[test]
+fn score_without_model_works_from_any_directory() {
+    // The temp dir has no models/ folder: the shipped model is found beside the binary.
+    let w = TempWorkdir::new();
+    w.write(
+        "a.txt",
+        "Iraqi MPs voted to end the coalition's mission. It rained.",
+    );
+    let out = ok(&w.run(&["score", "a.txt"]));
+    let shipped = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/default.model");
+    let want = ok(&w.run(&["score", "--model", s(&shipped), "a.txt"]));
+    assert_eq!(out, want);
+    assert_eq!(rows(&out).len(), 2);
+}

@@ -38,6 +38,36 @@ pub enum Command {
     Suggest(suggest::SuggestArgs),
 }
 
+/// The shipped model: the first file found among `default.model` and
+/// `models/default.model` beside the binary, `models/default.model` two
+/// folders up (the repository of a `target/release` build), the repository
+/// the binary was built from, and last `models/default.model` in the
+/// current directory (the default of old versions).
+///
+/// Note: not relative to the current directory first, so `stance score`
+/// without `--model` works from any directory. Embedding the model in the
+/// binary would need a loader from bytes; the file loader is the checked one.
+pub fn shipped_model() -> std::path::PathBuf {
+    use std::path::PathBuf;
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.canonicalize().ok())
+        .and_then(|e| e.parent().map(PathBuf::from))
+    {
+        candidates.push(dir.join("default.model"));
+        candidates.push(dir.join("models/default.model"));
+        if let Some(repo) = dir.parent().and_then(|d| d.parent()) {
+            candidates.push(repo.join("models/default.model"));
+        }
+    }
+    candidates.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/default.model"));
+    candidates
+        .into_iter()
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| PathBuf::from("models/default.model"))
+}
+
 /// Exit code of a command line clap refuses (an unknown flag, a bad value):
 /// EX_USAGE of BSD's `sysexits.h`. 0 is success, 1 a fatal error, 2 "some
 /// items were rejected" (`score`, `report`).

@@ -34,7 +34,7 @@ pub struct ScoreArgs {
     pub inputs: Vec<PathBuf>,
 
     /// Model file.
-    #[arg(long, default_value = "models/default.model", value_name = "MODEL")]
+    #[arg(long, default_value_os_t = super::shipped_model(), value_name = "MODEL")]
     pub model: PathBuf,
 
     #[command(flatten)]

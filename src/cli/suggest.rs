@@ -101,7 +101,7 @@ pub fn run(args: SuggestArgs) -> anyhow::Result<ExitCode> {
     }
     let model_path = match (&args.model, args.scored) {
         (Some(m), _) => Some(m.clone()),
-        (None, false) => Some(PathBuf::from("models/default.model")),
+        (None, false) => Some(super::shipped_model()),
         (None, true) => None,
     };
     let mut inputs: Vec<&Path> = args.inputs.iter().map(PathBuf::as_path).collect();
