@@ -338,3 +338,29 @@ fn score_without_model_works_from_any_directory() {
     assert_eq!(out, want);
     assert_eq!(rows(&out).len(), 2);
 }
+
+#[test]
+fn completions_and_man_page_name_the_subcommands_and_flags() {
+    let w = TempWorkdir::new();
+    for shell in ["bash", "zsh", "fish"] {
+        let script = ok(&w.run(&["completions", shell]));
+        // fish writes long flags as `-l top-k`.
+        for word in ["score", "evaluate", "unit", "top-k"] {
+            assert!(script.contains(word), "{shell}: no {word}");
+        }
+    }
+    let man = ok(&w.run(&["man"]));
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH stance"),
+        "{}",
+        &man[..200.min(man.len())]
+    );
+    assert!(
+        man.contains("score") && man.contains("completions"),
+        "{man}"
+    );
+    assert_eq!(
+        w.run(&["completions", "powershell9"]).status.code(),
+        Some(64)
+    );
+}

@@ -5,6 +5,7 @@ mod evaluate;
 mod label;
 mod report;
 mod score;
+mod shell;
 mod suggest;
 mod train;
 
@@ -36,6 +37,10 @@ pub enum Command {
     Label(label::LabelArgs),
     /// Pick the statements whose labels would teach the model most (a to_label CSV).
     Suggest(suggest::SuggestArgs),
+    /// Print a shell completion script (bash, zsh, fish) to stdout.
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff) to stdout: `stance man > stance.1`.
+    Man,
 }
 
 /// The shipped model: the first file found among `default.model` and
@@ -82,6 +87,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Score(a) => score::run(a),
         Command::Label(a) => label::run(a),
         Command::Suggest(a) => suggest::run(a),
+        Command::Completions(a) => shell::completions(a),
+        Command::Man => shell::man(),
     }
 }
 
