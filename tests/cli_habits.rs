@@ -364,3 +364,49 @@ fn completions_and_man_page_name_the_subcommands_and_flags() {
         Some(64)
     );
 }
+
+#[test]
+fn inspect_shows_what_the_model_holds() {
+    let w = TempWorkdir::new();
+    train_semeval(&w);
+    let v: serde_json::Value = serde_json::from_str(&ok(&w.run(&[
+        "inspect",
+        "sem.model",
+        "--json",
+        "--top-terms",
+        "3",
+    ])))
+    .unwrap();
+    let topics: Vec<String> = tweets(1250).into_iter().map(|t| t.1).collect();
+    for t in v["topics"].as_array().unwrap() {
+        assert!(topics.contains(&t.as_str().unwrap().to_string()), "{t}");
+    }
+    assert_eq!(v["stance_roles"]["against"], "AGAINST");
+    let families: u64 = v["vocabulary"]["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["terms"].as_u64().unwrap())
+        .sum();
+    assert_eq!(families, v["vocabulary"]["terms"].as_u64().unwrap());
+    let sha = sha256_hex(&std::fs::read(semeval("train.csv")).unwrap());
+    assert_eq!(v["training"]["data_sha256"], sha.as_str());
+    assert!(v["top_terms"].as_array().unwrap().iter().all(|h| h["terms"]
+        .as_array()
+        .unwrap()
+        .len()
+        <= 3));
+    let text = ok(&w.run(&["inspect", "sem.model"]));
+    assert!(
+        text.contains(&sha) && text.contains("top terms topic"),
+        "{text}"
+    );
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

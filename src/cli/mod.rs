@@ -2,6 +2,7 @@
 
 mod eval_views;
 mod evaluate;
+mod inspect;
 mod label;
 mod report;
 mod score;
@@ -37,6 +38,9 @@ pub enum Command {
     Label(label::LabelArgs),
     /// Pick the statements whose labels would teach the model most (a to_label CSV).
     Suggest(suggest::SuggestArgs),
+    /// What a model file holds: labels, stance roles, vocabulary, analyzer,
+    /// training data checksums, parameters, CV scores, calibration, top terms.
+    Inspect(inspect::InspectArgs),
     /// Print a shell completion script (bash, zsh, fish) to stdout.
     Completions(shell::CompletionsArgs),
     /// Print the man page (roff) to stdout: `stance man > stance.1`.
@@ -87,6 +91,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Score(a) => score::run(a),
         Command::Label(a) => label::run(a),
         Command::Suggest(a) => suggest::run(a),
+        Command::Inspect(a) => inspect::run(a),
         Command::Completions(a) => shell::completions(a),
         Command::Man => shell::man(),
     }
