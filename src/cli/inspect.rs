@@ -133,7 +133,7 @@ fn write_text(v: &serde_json::Value, out: &mut dyn Write) -> std::io::Result<()>
     }
     writeln!(
         out,
-        "rows: {}, trained by stance {}",
+        "rows: {}, trained by {}",
         t["n_rows"],
         t["trained_by"].as_str().unwrap_or("")
     )?;
