@@ -33,7 +33,19 @@ fn main() -> ExitCode {
     // without them training is 0.87x the wall time and scoring is unchanged.
     // SAFETY: sets a plain integer option; any value is valid for this option.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
-    let cli = stance::cli::Cli::parse();
+    // Note: a usage error exits with EX_USAGE (64, BSD's sysexits.h), not
+    // clap's 2, which `score` and `report` use for "some items rejected".
+    let cli = match stance::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(stance::cli::EXIT_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     // Note: `stance label` writes no temporary files and catches these signals
     // itself, to restore the terminal before it ends.
     if !matches!(cli.command, stance::cli::Command::Label(_)) {

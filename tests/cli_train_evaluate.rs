@@ -182,12 +182,12 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// Asserts the command failed cleanly (exit 1 or 2, no panic) and returns its stderr.
+/// Asserts the command failed cleanly (exit 1, or 64 for a usage error clap refuses; no panic) and returns its stderr.
 fn failed(out: &Output) -> String {
     let err = stderr(out);
     assert!(
-        matches!(out.status.code(), Some(1) | Some(2)),
-        "expected exit 1 or 2, got {:?}\n{err}",
+        matches!(out.status.code(), Some(1) | Some(64)),
+        "expected exit 1 or 64, got {:?}\n{err}",
         out.status
     );
     assert!(!err.contains("panicked"), "{err}");

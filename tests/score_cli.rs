@@ -652,7 +652,9 @@ fn exit_codes_and_fatal_errors_before_any_work() {
         "a failed run leaves the old output"
     );
 
-    let out = w.run(&["score", "articles.csv"]);
+    // Note: without --model the shipped model is found beside the binary
+    // (tests/cli_habits.rs); a model file that is not there is fatal.
+    let out = w.run(&["score", "--model", "models/default.model", "articles.csv"]);
     assert_eq!(code(&out), 1);
     assert!(
         stderr(&out).contains("models/default.model"),

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::eval_views::{EvalViewArgs, ViewInput};
-use super::{ColumnArgs, ModelLimitArgs};
-use crate::eval::{predict, predict_in_articles, score_predictions, Evaluation};
+use super::{ColumnArgs, ModelLimitArgs, UnitArg};
+use crate::eval::{predict, predict_in_articles, score_predictions, split_rows, Evaluation};
 use crate::io::{check_outputs, read_column, read_labelled};
 use crate::model::article_runs;
 use crate::pipeline::{ScoreOptions, Scorer};
@@ -31,6 +31,12 @@ pub struct EvaluateArgs {
     /// `score` scores the article; without it, each row alone.
     #[arg(long, value_name = "COL")]
     pub article_col: Option<String>,
+    /// What one statement is: `row` (the default) scores each row whole, as
+    /// `stance score --unit row` does; `sentence` splits each row into sentences,
+    /// as `stance score` does, each sentence taking its row's labels (the
+    /// metrics then count sentences).
+    #[arg(long, value_enum, default_value = "row")]
+    pub unit: super::UnitArg,
     /// Print one JSON object instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -56,7 +62,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
             args.data.display()
         );
     }
-    let articles = match &args.article_col {
+    let mut articles = match &args.article_col {
         None => None,
         Some(col) => {
             let articles = read_column(&args.data, col)?;
@@ -70,6 +76,15 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
                 );
             }
             Some(articles)
+        }
+    };
+    let rows = data.texts.len();
+    let data = match args.unit {
+        UnitArg::Row => data,
+        UnitArg::Sentence => {
+            let split = split_rows(&data, articles.as_deref());
+            articles = Some(split.articles);
+            split.data
         }
     };
     let mut evaluations = Vec::new();
@@ -92,18 +107,20 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
                 has_stance: scorer.has_stance(),
                 ev: &ev,
             };
-            args.views.write(&input, |out| print(&args, &ev, out))?;
+            args.views
+                .write(&input, |out| print(&args, rows, &ev, out))?;
             return Ok(ExitCode::SUCCESS);
         }
         evaluations.push(ev);
     }
     // Note: write errors (a closed pipe) come back as values, so main can end quietly.
-    print_side_by_side(&args, &evaluations).context("cannot write the evaluation to stdout")?;
+    print_side_by_side(&args, rows, &evaluations)
+        .context("cannot write the evaluation to stdout")?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Prints several models' evaluations side by side (or, with `--json`, one object keyed by model file).
-fn print_side_by_side(args: &EvaluateArgs, evs: &[Evaluation]) -> std::io::Result<()> {
+fn print_side_by_side(args: &EvaluateArgs, rows: usize, evs: &[Evaluation]) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     if args.json {
         let mut by_model = serde_json::Map::new();
@@ -113,7 +130,7 @@ fn print_side_by_side(args: &EvaluateArgs, evs: &[Evaluation]) -> std::io::Resul
         writeln!(out, "{}", serde_json::Value::Object(by_model))?;
         return out.flush();
     }
-    writeln!(out, "{} rows of {}", evs[0].n, args.data.display())?;
+    writeln!(out, "{}", what_was_scored(args, rows, evs[0].n))?;
     let names: Vec<String> = args.model.iter().map(|p| p.display().to_string()).collect();
     let w = names.iter().map(String::len).max().unwrap_or(0).max(8);
     write!(out, "{:34}", "measure")?;
@@ -157,11 +174,16 @@ fn print_side_by_side(args: &EvaluateArgs, evs: &[Evaluation]) -> std::io::Resul
 }
 
 /// Prints the evaluation as tables or (`--json`) one JSON object.
-fn print(args: &EvaluateArgs, ev: &Evaluation, out: &mut dyn Write) -> std::io::Result<()> {
+fn print(
+    args: &EvaluateArgs,
+    rows: usize,
+    ev: &Evaluation,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     if args.json || args.views.json() {
         writeln!(out, "{}", serde_json::to_string(ev)?)?;
     } else {
-        writeln!(out, "{} rows of {}", ev.n, args.data.display())?;
+        writeln!(out, "{}", what_was_scored(args, rows, ev.n))?;
         write!(out, "{}", ev.topic.to_table("topic"))?;
         if let Some(m) = &ev.stance {
             write!(out, "{}", m.to_table("stance (end to end)"))?;
@@ -174,4 +196,12 @@ fn print(args: &EvaluateArgs, ev: &Evaluation, out: &mut dyn Write) -> std::io::
         }
     }
     out.flush()
+}
+
+/// The first line of the tables: how many rows (and, with `--unit sentence`, statements) were scored.
+fn what_was_scored(args: &EvaluateArgs, rows: usize, n: usize) -> String {
+    match args.unit {
+        UnitArg::Row => format!("{n} rows of {}", args.data.display()),
+        UnitArg::Sentence => format!("{n} sentences from {rows} rows of {}", args.data.display()),
+    }
 }

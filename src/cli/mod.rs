@@ -2,9 +2,11 @@
 
 mod eval_views;
 mod evaluate;
+mod inspect;
 mod label;
 mod report;
 mod score;
+mod shell;
 mod suggest;
 mod train;
 
@@ -36,7 +38,49 @@ pub enum Command {
     Label(label::LabelArgs),
     /// Pick the statements whose labels would teach the model most (a to_label CSV).
     Suggest(suggest::SuggestArgs),
+    /// What a model file holds: labels, stance roles, vocabulary, analyzer,
+    /// training data checksums, parameters, CV scores, calibration, top terms.
+    Inspect(inspect::InspectArgs),
+    /// Print a shell completion script (bash, zsh, fish) to stdout.
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff) to stdout: `stance man > stance.1`.
+    Man,
 }
+
+/// The shipped model: the first file found among `default.model` and
+/// `models/default.model` beside the binary, `models/default.model` two
+/// folders up (the repository of a `target/release` build), the repository
+/// the binary was built from, and last `models/default.model` in the
+/// current directory (the default of old versions).
+///
+/// Note: not relative to the current directory first, so `stance score`
+/// without `--model` works from any directory. Embedding the model in the
+/// binary would need a loader from bytes; the file loader is the checked one.
+pub fn shipped_model() -> std::path::PathBuf {
+    use std::path::PathBuf;
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.canonicalize().ok())
+        .and_then(|e| e.parent().map(PathBuf::from))
+    {
+        candidates.push(dir.join("default.model"));
+        candidates.push(dir.join("models/default.model"));
+        if let Some(repo) = dir.parent().and_then(|d| d.parent()) {
+            candidates.push(repo.join("models/default.model"));
+        }
+    }
+    candidates.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/default.model"));
+    candidates
+        .into_iter()
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| PathBuf::from("models/default.model"))
+}
+
+/// Exit code of a command line clap refuses (an unknown flag, a bad value):
+/// EX_USAGE of BSD's `sysexits.h`. 0 is success, 1 a fatal error, 2 "some
+/// items were rejected" (`score`, `report`).
+pub const EXIT_USAGE: u8 = 64;
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -47,6 +91,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Score(a) => score::run(a),
         Command::Label(a) => label::run(a),
         Command::Suggest(a) => suggest::run(a),
+        Command::Inspect(a) => inspect::run(a),
+        Command::Completions(a) => shell::completions(a),
+        Command::Man => shell::man(),
     }
 }
 
@@ -87,6 +134,24 @@ impl From<ArticleFormatArg> for crate::io::ArticleFormat {
             ArticleFormatArg::Csv => crate::io::ArticleFormat::Csv,
             ArticleFormatArg::Jsonl => crate::io::ArticleFormat::Jsonl,
             ArticleFormatArg::Txt => crate::io::ArticleFormat::Txt,
+        }
+    }
+}
+
+/// Values of `--unit` (`score`, `evaluate`, `suggest`): what one statement is.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitArg {
+    /// Each text is split into sentences, each one statement.
+    Sentence,
+    /// Each text (an article, a CSV row, a JSON line) is one statement, not split.
+    Row,
+}
+
+impl From<UnitArg> for crate::pipeline::Unit {
+    fn from(u: UnitArg) -> Self {
+        match u {
+            UnitArg::Sentence => crate::pipeline::Unit::Sentence,
+            UnitArg::Row => crate::pipeline::Unit::Row,
         }
     }
 }

@@ -22,9 +22,10 @@ pub struct ReportArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ReportFormatArg::Table)]
-    pub format: ReportFormatArg,
+    /// Output format [default: from --out's extension (.html, .json, .csv, .md, as
+    /// `score --report`), else table].
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormatArg>,
 
     /// Write the report to FILE instead of stdout.
     #[arg(long, value_name = "FILE")]
@@ -296,7 +297,11 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         ExitCode::SUCCESS
     };
 
-    let format = ReportFormat::from(args.format);
+    let format = match (args.format, &args.out) {
+        (Some(f), _) => ReportFormat::from(f),
+        (None, Some(out)) => ReportFormat::from_extension(out),
+        (None, None) => ReportFormat::Table,
+    };
     match &args.out {
         Some(path) => {
             let mut file = AtomicFile::create(path)?;

@@ -20,8 +20,8 @@ use crate::io::{
     ArticleReader, AtomicFile, ReadOptions, RecordFormat, Source, Staged,
 };
 use crate::pipeline::{
-    run as run_pipeline, ArticleSink, Counts, Input, RejectSink, RejectsTo, ScoreOptions, Scorer,
-    StatementSink, ValidScoreOptions,
+    run as run_pipeline, ArticleSink, Counts, ExtraColumns, Input, RejectSink, RejectsTo,
+    ScoreOptions, Scorer, StatementSink, ValidScoreOptions,
 };
 use crate::report::{render, ReportBuilder, ReportFormat, ReportOptions, ReportSink};
 
@@ -34,7 +34,7 @@ pub struct ScoreArgs {
     pub inputs: Vec<PathBuf>,
 
     /// Model file.
-    #[arg(long, default_value = "models/default.model", value_name = "MODEL")]
+    #[arg(long, default_value_os_t = super::shipped_model(), value_name = "MODEL")]
     pub model: PathBuf,
 
     #[command(flatten)]
@@ -90,6 +90,12 @@ pub struct ScoreArgs {
     #[arg(long, value_enum)]
     pub input_format: Option<ArticleFormatArg>,
 
+    /// What one statement is: `sentence` splits each text into sentences; `row` scores
+    /// each text (a .txt file, CSV record or JSON line) whole, for tweets, headlines
+    /// and pre-split data.
+    #[arg(long, value_enum, default_value = "sentence")]
+    pub unit: super::UnitArg,
+
     /// Statements whose topic probability is below P get the topic `uncertain`.
     #[arg(long, value_name = "P")]
     pub min_confidence: Option<f64>,
@@ -97,6 +103,17 @@ pub struct ScoreArgs {
     /// Add the K terms that weighed most in the topic and in the stance decision.
     #[arg(long, value_name = "K")]
     pub explain: Option<usize>,
+
+    /// CSV: also a column per topic (`p_topic:LABEL`) and per stance label
+    /// (`p_stance:LABEL`) with every probability (JSON Lines rows have them
+    /// anyway, as `topic_probs` and `stance_probs`).
+    #[arg(long)]
+    pub probs: bool,
+
+    /// Also a `top_topics` column: the K most probable topics with their
+    /// probabilities, best first (`a:0.7500;b:0.2000`; a JSON array in JSON Lines).
+    #[arg(long, value_name = "K")]
+    pub top_k: Option<usize>,
 
     /// Reject a .txt file, CSV record or input line larger than this many bytes.
     #[arg(long, default_value_t = crate::io::DEFAULT_MAX_BYTES, value_name = "BYTES")]
@@ -120,6 +137,7 @@ struct Plan {
     rejects_inline: bool,
     rejects: RejectsTo,
     report: Option<(PathBuf, ReportFormat)>,
+    extra: ExtraColumns,
 }
 
 impl Plan {
@@ -148,7 +166,7 @@ fn record_format(path: &Path) -> RecordFormat {
 
 /// Checks the arguments (through the library's checks) before any work.
 fn plan(args: &ScoreArgs) -> anyhow::Result<Plan> {
-    let mut options = ScoreOptions::default();
+    let mut options = ScoreOptions::default().unit(args.unit.into());
     if let Some(p) = args.min_confidence {
         options = options.min_confidence(p);
     }
@@ -169,6 +187,9 @@ fn plan(args: &ScoreArgs) -> anyhow::Result<Plan> {
     read.check().map_err(flag_error)?;
     if args.inputs.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         bail!("`-` (stdin) can be given only once");
+    }
+    if args.top_k == Some(0) {
+        bail!("--top-k must be at least 1, got 0");
     }
     let format = match (args.format, &args.out) {
         (Some(f), _) => f.into(),
@@ -226,6 +247,10 @@ fn plan(args: &ScoreArgs) -> anyhow::Result<Plan> {
             .report
             .as_ref()
             .map(|p| (p.clone(), ReportFormat::from_extension(p))),
+        extra: ExtraColumns {
+            probs: args.probs,
+            top_k: args.top_k,
+        },
     };
     let paths = plan.output_paths();
     for (i, p) in paths.iter().enumerate() {
@@ -333,7 +358,8 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let progress = Progress::new(total_bytes, args.quiet);
 
     // Note: the output paths were checked before the model loaded.
-    let mut statements = StatementSink::create(&scorer, plan.format, plan.out.as_deref())?;
+    let mut statements =
+        StatementSink::create_with(&scorer, plan.format, plan.out.as_deref(), &plan.extra)?;
     if plan.rejects_inline {
         statements = statements.with_rejects();
     }
@@ -448,6 +474,7 @@ mod tests {
                 "two outputs",
             ),
             (vec!["a.csv", "--out", "-"], "not a file name"),
+            (vec!["a.csv", "--top-k", "0"], "--top-k"),
         ] {
             let err = plan(&parse(&argv).unwrap()).unwrap_err();
             assert!(format!("{err:#}").contains(message), "{argv:?}: {err:#}");

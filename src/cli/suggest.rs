@@ -78,6 +78,14 @@ pub struct SuggestArgs {
     /// Reject an article larger than this many bytes.
     #[arg(long, default_value_t = crate::io::DEFAULT_MAX_BYTES, value_name = "BYTES")]
     pub max_article_bytes: usize,
+    /// What one statement is, as `stance score --unit` (not with --scored).
+    #[arg(
+        long,
+        value_enum,
+        default_value = "sentence",
+        conflicts_with = "scored"
+    )]
+    pub unit: super::UnitArg,
 }
 
 /// Runs `stance suggest`.
@@ -102,7 +110,7 @@ pub fn run(args: SuggestArgs) -> anyhow::Result<ExitCode> {
     }
     let model_path = match (&args.model, args.scored) {
         (Some(m), _) => Some(m.clone()),
-        (None, false) => Some(PathBuf::from("models/default.model")),
+        (None, false) => Some(super::shipped_model()),
         (None, true) => None,
     };
     let mut inputs: Vec<&Path> = args.inputs.iter().map(PathBuf::as_path).collect();
@@ -168,7 +176,8 @@ pub fn run(args: SuggestArgs) -> anyhow::Result<ExitCode> {
         }
         let input = Input::spawn(ArticleReader::new(sources, read))?;
         let model = model.context("no model")?;
-        let scorer = Scorer::new(model, ScoreOptions::default().check()?)?;
+        let options = ScoreOptions::default().unit(args.unit.into()).check()?;
+        let scorer = Scorer::new(model, options)?;
         let (gathered, counts) = run_pipeline(&scorer, input, sink, &|_, _| {})?;
         (
             gathered,

@@ -5,6 +5,7 @@ mod calibration;
 mod evaluate;
 mod metrics;
 mod predictions;
+mod units;
 
 pub use audit::{audit, Suspect};
 pub use calibration::{Calibration, ReliabilityBin, BINS};
@@ -14,3 +15,4 @@ pub use evaluate::{
 };
 pub use metrics::{ClassScores, Confusion, Metrics};
 pub use predictions::{prediction_columns, write_predictions};
+pub use units::{split_rows, SentenceRows};

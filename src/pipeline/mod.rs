@@ -20,12 +20,14 @@ mod scorer;
 mod sink;
 mod worker;
 
-pub use options::{ScoreOptions, ValidScoreOptions};
-pub use outputs::{ArticleRows, ArticleSink, NoParts, RejectSink, RejectsTo, StatementSink};
+pub use options::{ScoreOptions, Unit, ValidScoreOptions};
+pub use outputs::{
+    ArticleRows, ArticleSink, ExtraColumns, NoParts, RejectSink, RejectsTo, StatementSink,
+};
 pub use run::{run, Counts, Input, Items, BATCH_BYTES};
 pub use scorer::Scorer;
 pub use sink::{Collect, Collected, Encoder, Sink, ToStatements};
-pub(crate) use worker::Pool;
+pub(crate) use worker::{whole_span, Pool};
 
 /// Test helpers shared with other stages' tests.
 #[cfg(test)]

@@ -19,6 +19,17 @@ use crate::error::{Error, Result};
 pub struct ScoreOptions {
     min_confidence: Option<f64>,
     explain: Option<usize>,
+    unit: Unit,
+}
+
+/// What one statement is: a sentence of the text, or the whole text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Unit {
+    /// Each text is split into sentences, each one statement (news articles).
+    #[default]
+    Sentence,
+    /// Each text is one statement, not split (tweets, headlines, pre-split data).
+    Row,
 }
 
 impl ScoreOptions {
@@ -35,6 +46,12 @@ impl ScoreOptions {
     /// Must be at least 1. Default: no explanations.
     pub fn explain(mut self, k: usize) -> ScoreOptions {
         self.explain = Some(k);
+        self
+    }
+
+    /// What one statement is. Default: [`Unit::Sentence`].
+    pub fn unit(mut self, unit: Unit) -> ScoreOptions {
+        self.unit = unit;
         self
     }
 
@@ -59,6 +76,7 @@ impl ScoreOptions {
         Ok(ValidScoreOptions {
             min_confidence: self.min_confidence,
             explain: self.explain,
+            unit: self.unit,
         })
     }
 }
@@ -68,6 +86,7 @@ impl ScoreOptions {
 pub struct ValidScoreOptions {
     min_confidence: Option<f64>,
     explain: Option<usize>,
+    unit: Unit,
 }
 
 impl ValidScoreOptions {
@@ -79,6 +98,11 @@ impl ValidScoreOptions {
     /// How many terms explain each decision, if any.
     pub fn explain(&self) -> Option<usize> {
         self.explain
+    }
+
+    /// What one statement is.
+    pub fn unit(&self) -> Unit {
+        self.unit
     }
 }
 

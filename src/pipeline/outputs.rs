@@ -33,12 +33,28 @@ impl StatementSink {
         format: RecordFormat,
         dest: Option<&Path>,
     ) -> Result<StatementSink> {
+        Self::create_with(scorer, format, dest, &ExtraColumns::default())
+    }
+
+    /// [`StatementSink::create`] with the `extra` columns.
+    pub fn create_with(
+        scorer: &Scorer,
+        format: RecordFormat,
+        dest: Option<&Path>,
+        extra: &ExtraColumns,
+    ) -> Result<StatementSink> {
         let options = scorer.options();
-        let writer = StatementWriter::new(
+        let mut writer = StatementWriter::new(
             format,
             options.explain().is_some(),
             options.min_confidence(),
         );
+        if extra.probs {
+            writer = writer.with_probs(scorer.labels());
+        }
+        if let Some(k) = extra.top_k {
+            writer = writer.with_top_k(k);
+        }
         let mut out = Output::to(dest)?;
         let mut buf = Vec::new();
         writer.header(&mut buf);
@@ -57,6 +73,15 @@ impl StatementSink {
         self.rejects_inline = true;
         self
     }
+}
+
+/// Columns a statement sink may add to the rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExtraColumns {
+    /// Every topic and stance probability as CSV columns ([`StatementWriter::with_probs`]).
+    pub probs: bool,
+    /// The K most probable topics ([`StatementWriter::with_top_k`]).
+    pub top_k: Option<usize>,
 }
 
 impl Encoder for StatementWriter {

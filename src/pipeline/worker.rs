@@ -2,6 +2,7 @@
 
 use std::sync::Mutex;
 
+use super::options::Unit;
 use super::scorer::Scorer;
 use super::sink::Encoder;
 use crate::analysis::{detect_language, split_sentences, Analyzer, SentenceSpan};
@@ -292,7 +293,10 @@ impl Worker {
         encoder: &E,
         article: &Article,
     ) -> (E::Part, usize, bool) {
-        let spans = split_sentences(&article.text);
+        let spans = match s.options.unit() {
+            Unit::Sentence => split_sentences(&article.text),
+            Unit::Row => whole_span(&article.text).into_iter().collect(),
+        };
         self.score_article_spans(s, encoder, article, &spans)
     }
 
@@ -353,6 +357,14 @@ impl Worker {
             Item::Rejected(r) => Scored::Rejected(r),
         }
     }
+}
+
+/// The whole of `text` as one statement, without the white space around it;
+/// none when it is all white space (as [`split_sentences`] finds no sentence in it).
+pub(crate) fn whole_span(text: &str) -> Option<SentenceSpan> {
+    let start = text.len() - text.trim_start().len();
+    let end = text.trim_end().len();
+    (start < end).then_some(SentenceSpan { start, end })
 }
 
 /// Workers kept between batches, so each thread's analyzer memo stays warm.

@@ -29,7 +29,7 @@ pub struct LabelArgs {
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// Model whose topics and stance labels are offered.
-    #[arg(long, default_value = "models/default.model", value_name = "MODEL")]
+    #[arg(long, default_value_os_t = crate::cli::shipped_model(), value_name = "MODEL")]
     pub model: PathBuf,
     #[command(flatten)]
     pub model_limit: super::ModelLimitArgs,

@@ -147,6 +147,38 @@ impl<'b> Fields<'b> {
         }
     }
 
+    /// CSV: `label:0.7500;label2:0.2000`; JSON: `[{"topic": .., "prob": ..}]` (`name` the key of the label).
+    pub(super) fn ranked(&mut self, key: &str, name: &str, items: &[(&str, f64)]) {
+        self.key(key);
+        if self.json {
+            self.buf.push(b'[');
+            for (i, (label, p)) in items.iter().enumerate() {
+                if i > 0 {
+                    self.buf.push(b',');
+                }
+                self.buf.push(b'{');
+                push_json_str(self.buf, name);
+                self.buf.push(b':');
+                push_json_str(self.buf, label);
+                self.buf.extend_from_slice(b",\"prob\":");
+                push_json_number(self.buf, *p);
+                self.buf.push(b'}');
+            }
+            self.buf.push(b']');
+        } else {
+            let mut joined = Vec::new();
+            for (i, (label, p)) in items.iter().enumerate() {
+                if i > 0 {
+                    joined.push(b';');
+                }
+                joined.extend_from_slice(label.as_bytes());
+                joined.push(b':');
+                push_fixed(&mut joined, *p, false);
+            }
+            push_csv(self.buf, &String::from_utf8_lossy(&joined));
+        }
+    }
+
     pub(super) fn end(self) {
         if self.json {
             self.buf.push(b'}');

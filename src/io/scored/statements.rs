@@ -11,7 +11,24 @@ pub struct StatementWriter {
     explain: bool,
     /// The threshold as given, for the `min_confidence` column.
     min_confidence: Option<String>,
+    /// CSV: one column per topic and per stance label ([`StatementWriter::with_probs`]).
+    probs: Option<ProbColumns>,
+    /// The `top_topics` column's length ([`StatementWriter::with_top_k`]).
+    top_k: Option<usize>,
 }
+
+/// The labels of the CSV probability columns.
+#[derive(Debug, Clone)]
+struct ProbColumns {
+    topics: Vec<String>,
+    /// Every stance label of any head, in first-seen order.
+    stances: Vec<String>,
+}
+
+/// The prefix of the CSV topic probability columns (`p_topic:gaza`).
+pub const TOPIC_PROB_PREFIX: &str = "p_topic:";
+/// The prefix of the CSV stance probability columns (`p_stance:favor`).
+pub const STANCE_PROB_PREFIX: &str = "p_stance:";
 
 impl StatementWriter {
     /// A writer; `explain` adds the term columns, `min_confidence` fills that column.
@@ -24,7 +41,35 @@ impl StatementWriter {
             format,
             explain,
             min_confidence: min_confidence.map(|p| p.to_string()),
+            probs: None,
+            top_k: None,
         }
+    }
+
+    /// CSV rows also carry every probability: a column `p_topic:LABEL` per
+    /// topic of `labels`, then a column `p_stance:LABEL` per stance label of
+    /// any head (empty when the statement's head has no such label). JSON
+    /// Lines rows carry them anyway (`topic_probs`, `stance_probs`).
+    pub fn with_probs(mut self, labels: &super::statement::Labels) -> StatementWriter {
+        let mut stances: Vec<String> = Vec::new();
+        for l in labels.stances.iter().flatten() {
+            if !stances.contains(l) {
+                stances.push(l.clone());
+            }
+        }
+        self.probs = Some(ProbColumns {
+            topics: labels.topics.clone(),
+            stances,
+        });
+        self
+    }
+
+    /// Rows also carry `top_topics`: the `k` most probable topics with their
+    /// probabilities, best first (CSV `a:0.7500;b:0.2000`, JSON
+    /// `[{"topic":"a","prob":0.75},..]`).
+    pub fn with_top_k(mut self, k: usize) -> StatementWriter {
+        self.top_k = Some(k);
+        self
     }
 
     /// The format it writes.
@@ -35,8 +80,18 @@ impl StatementWriter {
     /// The CSV header line (nothing for JSON Lines).
     pub fn header(&self, buf: &mut Vec<u8>) {
         if self.format == RecordFormat::Csv {
-            let extra: &[&str] = if self.explain { &EXPLAIN_COLUMNS } else { &[] };
-            csv_header(buf, STATEMENT_COLUMNS.iter().chain(extra));
+            let mut names: Vec<String> = STATEMENT_COLUMNS.iter().map(|c| c.to_string()).collect();
+            if self.explain {
+                names.extend(EXPLAIN_COLUMNS.iter().map(|c| c.to_string()));
+            }
+            if self.top_k.is_some() {
+                names.push("top_topics".into());
+            }
+            if let Some(p) = &self.probs {
+                names.extend(p.topics.iter().map(|t| format!("{TOPIC_PROB_PREFIX}{t}")));
+                names.extend(p.stances.iter().map(|t| format!("{STANCE_PROB_PREFIX}{t}")));
+            }
+            csv_header(buf, names.iter());
         }
     }
 
@@ -69,6 +124,33 @@ impl StatementWriter {
         if self.explain {
             f.terms("topic_terms", r.topic_terms);
             f.terms("stance_terms", r.stance_terms);
+        }
+        if let Some(k) = self.top_k {
+            let mut ranked: Vec<(&str, f64)> = r
+                .labels
+                .topics
+                .iter()
+                .map(String::as_str)
+                .zip(r.topic_probs.iter().copied())
+                .collect();
+            // Note: a stable sort, so equal probabilities keep the model's label order.
+            ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+            ranked.truncate(k);
+            f.ranked("top_topics", "topic", &ranked);
+        }
+        if let (Some(p), RecordFormat::Csv) = (&self.probs, self.format) {
+            for (i, t) in p.topics.iter().enumerate() {
+                f.prob(t, r.topic_probs.get(i).copied());
+            }
+            let labels = r.stance_labels();
+            for l in &p.stances {
+                let at = labels.iter().position(|x| x == l);
+                let v = r
+                    .stance
+                    .and(at)
+                    .and_then(|i| r.stance_probs.get(i).copied());
+                f.prob(l, v);
+            }
         }
         f.end();
     }
