@@ -3,6 +3,7 @@
 mod eval_views;
 mod evaluate;
 mod label;
+mod provenance;
 mod report;
 mod score;
 mod suggest;
