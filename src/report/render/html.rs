@@ -25,7 +25,8 @@ svg.chart{display:block;max-width:100%;height:auto;margin:8px 0}\
 svg.chart text{font-size:12px;fill:#333;font-family:system-ui,'DejaVu Sans',sans-serif}\
 svg.chart text.note,svg.chart text.axis{fill:#666;font-size:11px}\
 svg.chart line.grid{stroke:#e0e0e0;stroke-width:1}\
-td.problem{color:#a00;white-space:normal;min-width:18em;overflow-wrap:anywhere}";
+td.problem{color:#a00;white-space:normal;min-width:18em;overflow-wrap:anywhere}\
+@media (max-width:960px){table{font-size:.75em}th,td{padding:2px 3px}td.text{min-width:10em}}";
 
 /// Content Security Policy: nothing but inline styles; no scripts, no network.
 pub(super) const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
