@@ -20,7 +20,7 @@ table{border-collapse:collapse;font-size:.85em;margin:8px 0}\
 th,td{border-bottom:1px solid #e4e4e4;padding:3px 5px;text-align:left;vertical-align:top}\
 tr.key th{background:#eaf0f6;font-weight:600}h3{font-size:1em;margin:18px 0 4px}\
 td.text{white-space:normal;min-width:14em;max-width:44em}td.hash{white-space:normal;overflow-wrap:anywhere;font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:.9em}\
-th{background:#f5f5f5;font-weight:600;white-space:normal}td{white-space:nowrap}td.wrap{white-space:normal;min-width:18em;overflow-wrap:anywhere}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:normal}\
+th{background:#f5f5f5;font-weight:600;white-space:normal;overflow-wrap:anywhere}td{white-space:nowrap}td:first-child,td.text{white-space:normal;overflow-wrap:anywhere}td.wrap{white-space:normal;min-width:18em;overflow-wrap:anywhere}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:normal}\
 svg.chart{display:block;max-width:100%;height:auto;margin:8px 0}\
 svg.chart text{font-size:12px;fill:#333;font-family:system-ui,'DejaVu Sans',sans-serif}\
 svg.chart text.note,svg.chart text.axis{fill:#666;font-size:11px}\
