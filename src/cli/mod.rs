@@ -4,6 +4,7 @@ mod eval_views;
 mod evaluate;
 mod inspect;
 mod label;
+mod provenance;
 mod report;
 mod score;
 mod shell;

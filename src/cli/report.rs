@@ -10,10 +10,13 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 
+use super::provenance::provenance;
 use super::RecordFormatArg;
 use crate::io::{check_outputs, commit, AtomicFile, RecordFormat, ScoredEntry, ScoredReader};
 use crate::io::{ProblemKind, RowProblem};
-use crate::report::{render, Dimension, Period, ReportBuilder, ReportFormat, ReportOptions};
+use crate::report::{
+    render, Dimension, Period, ReportBuilder, ReportFormat, ReportOptions, MAX_EXAMPLES_PER_CELL,
+};
 
 /// Arguments of `stance report`.
 #[derive(clap::Args, Debug, Clone)]
@@ -54,6 +57,10 @@ pub struct ReportArgs {
 
     #[command(flatten)]
     pub model_limit: super::ModelLimitArgs,
+
+    /// Show the N most confident statements per topic and stance (HTML, JSON, CSV); 0 shows none.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub examples: usize,
 
     /// Input format, instead of guessing from the extension (.csv, .jsonl, .json).
     #[arg(long, value_enum)]
@@ -172,15 +179,22 @@ fn options(args: &ReportArgs) -> anyhow::Result<ReportOptions> {
         period,
         min_confidence: args.min_confidence,
         max_listed_problems: MAX_PRINTED_PROBLEMS,
+        examples_per_cell: args.examples,
         ..ReportOptions::default()
     };
+    if args.examples > MAX_EXAMPLES_PER_CELL {
+        bail!(
+            "--examples must be at most {MAX_EXAMPLES_PER_CELL}, got {}",
+            args.examples
+        );
+    }
     options.check()?;
     if args.top_terms == Some(0) {
         bail!("--top-terms must be at least 1");
     }
     match (&args.model, args.top_terms) {
         (None, Some(_)) => bail!("--top-terms needs --model FILE"),
-        (None, None) => {}
+        (None, None) => options.provenance = Some(provenance(&args.inputs, None)?),
         (Some(path), k) => {
             let model = args
                 .model_limit
@@ -189,6 +203,7 @@ fn options(args: &ReportArgs) -> anyhow::Result<ReportOptions> {
             // Note: `iter()` works whether `topics()` returns `Vec<String>` or `&[String]`.
             options.known_topics = Some(model.topics().iter().map(|t| t.to_string()).collect());
             options.stance_roles = Some(model.roles.clone());
+            options.provenance = Some(provenance(&args.inputs, Some((path, &model.meta)))?);
             if let Some(k) = k {
                 options.top_terms = model
                     .top_terms(k)

@@ -352,6 +352,14 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
             args.model.display()
         )
     })?;
+    // Note: the report's provenance is taken before the scorer owns the model.
+    let provenance = match &plan.report {
+        Some(_) => Some(super::provenance::provenance(
+            &args.inputs,
+            Some((&args.model, &model.meta)),
+        )?),
+        None => None,
+    };
     let scorer = Scorer::new(model, plan.options.clone())
         .map_err(flag_error)
         .with_context(|| format!("model {}", args.model.display()))?;
@@ -376,6 +384,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
                     .min_confidence()
                     .unwrap_or(ReportOptions::default().min_confidence),
                 stance_roles: Some(scorer.roles().clone()),
+                provenance,
                 ..ReportOptions::default()
             };
             Some(ReportSink::new(ReportBuilder::new(options)?))

@@ -4,12 +4,13 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
 use super::document::{
-    Breakdown, BreakdownRow, PeriodCounts, ProblemEntry, Problems, Report, Settings, SourceCounts,
-    Term, TermList, TopicCount, Totals, SCHEMA,
+    Breakdown, BreakdownRow, PeriodCounts, ProblemEntry, Problems, Report, SeriesPoint, Settings,
+    SourceCounts, StanceOverTime, StanceSeries, Term, TermList, TopicCount, Totals, SCHEMA,
 };
+use super::examples::ExampleKeeper;
 use super::options::{Dimension, OptionsError, ReportOptions, NONE_KEY};
 use super::period::{Date, Period};
-use super::stats::{roles_of_data, StanceIndex, Tally};
+use super::stats::{roles_of_data, StanceIndex, Tally, NO_STANCE};
 use crate::io::Position;
 use crate::io::{Expected, ProblemKind, RowProblem, Statement, UNCERTAIN};
 
@@ -54,6 +55,11 @@ pub struct ReportBuilder {
     problem_count: u64,
     problems: Vec<RowProblem>,
     unknown_topics: BTreeMap<String, u64>,
+    // Note: keyed by (source, period), `None` for all sources together; the
+    // same `Tally` as the breakdown, so a point's net stance is computed
+    // exactly as a table row's.
+    series: BTreeMap<(Option<String>, String), Vec<(usize, Tally)>>,
+    examples: ExampleKeeper,
 }
 
 /// Adds one to `counts[i]`, growing `counts` as needed.
@@ -69,7 +75,6 @@ impl ReportBuilder {
     pub fn new(options: ReportOptions) -> Result<ReportBuilder, OptionsError> {
         options.check()?;
         Ok(ReportBuilder {
-            options,
             articles: HashMap::new(),
             topics: HashMap::new(),
             topic_names: Vec::new(),
@@ -83,6 +88,9 @@ impl ReportBuilder {
             problem_count: 0,
             problems: Vec::new(),
             unknown_topics: BTreeMap::new(),
+            series: BTreeMap::new(),
+            examples: ExampleKeeper::new(options.examples_per_cell),
+            options,
         })
     }
 
@@ -197,11 +205,31 @@ impl ReportBuilder {
             group[index].1.add(article, stance, row.topic_prob, below);
         }
         match date {
-            Some(d) => bump(
-                self.months.entry(d.bucket(Period::Month)).or_default(),
-                topic,
-            ),
+            Some(d) => {
+                bump(
+                    self.months.entry(d.bucket(Period::Month)).or_default(),
+                    topic,
+                );
+                let period = d.bucket(self.options.period);
+                let by_source = self.options.breakdown.contains(&Dimension::Source);
+                let source = row.source.clone().unwrap_or_else(|| NONE_KEY.into());
+                let keys = [Some(None), by_source.then_some(Some(source))];
+                for key in keys.into_iter().flatten() {
+                    let group = self.series.entry((key, period.clone())).or_default();
+                    let index = match group.iter().position(|(t, _)| *t == topic) {
+                        Some(i) => i,
+                        None => {
+                            group.push((topic, Tally::default()));
+                            group.len() - 1
+                        }
+                    };
+                    group[index].1.add(article, stance, row.topic_prob, below);
+                }
+            }
             None => self.undated += 1,
+        }
+        if row.topic != UNCERTAIN {
+            self.examples.offer(topic, stance.0, row);
         }
         let source = row.source.as_deref().unwrap_or(NONE_KEY);
         match self.sources.get_mut(source) {
@@ -303,6 +331,61 @@ impl ReportBuilder {
                 .then(a.source.cmp(&b.source))
         });
 
+        let by_source = self.options.breakdown.contains(&Dimension::Source);
+        let mut series_keys: Vec<Option<&str>> = vec![None];
+        if by_source {
+            series_keys.extend(sources.iter().map(|s| Some(s.source.as_str())));
+        }
+        let mut series = Vec::new();
+        for &id in &order {
+            for source in &series_keys {
+                let points: Vec<SeriesPoint> = self
+                    .series
+                    .iter()
+                    .filter(|((s, _), _)| s.as_deref() == *source)
+                    .filter_map(|((_, period), group)| {
+                        let tally = group.iter().find(|(t, _)| *t == id)?;
+                        let period_total = group.iter().map(|(_, t)| t.statements()).sum();
+                        Some(SeriesPoint {
+                            period: period.clone(),
+                            stats: tally.1.stats(&names[id], period_total, &labels, &roles),
+                        })
+                    })
+                    .collect();
+                if !points.is_empty() {
+                    series.push(StanceSeries {
+                        topic: names[id].clone(),
+                        source: source.map(str::to_string),
+                        points,
+                    });
+                }
+            }
+        }
+        let stance_over_time = StanceOverTime {
+            period: self.options.period.name(),
+            by_source,
+            series,
+        };
+        let example_topics: Vec<(usize, &str)> =
+            order.iter().map(|&id| (id, names[id].as_str())).collect();
+        let example_stances: Vec<(usize, Option<String>)> = labels
+            .iter()
+            .filter_map(|(label, id)| Some(((*id)?, label)))
+            .map(|(id, label)| (id, (label != NO_STANCE).then(|| label.clone())))
+            .collect();
+        let example_stances = if labels.is_empty() {
+            // Note: topic-only: every statement has the empty stance.
+            self.stances
+                .seen()
+                .iter()
+                .enumerate()
+                .map(|(id, _)| (id, None))
+                .collect()
+        } else {
+            example_stances
+        };
+        let examples = self.examples.finish(&example_topics, &example_stances);
+
         let top_terms = self
             .options
             .top_terms
@@ -346,6 +429,9 @@ impl ReportBuilder {
                     .saturating_sub(self.problems.len() as u64),
                 listed: self.problems.iter().map(ProblemEntry::from).collect(),
             },
+            stance_over_time,
+            examples,
+            provenance: self.options.provenance,
         }
     }
 }

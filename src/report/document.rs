@@ -30,7 +30,25 @@
 //!   "problems": { "count": 2, "not_listed": 0,
 //!                 "listed": [ { "file": "in.csv" | null, "line": 7 | null,
 //!                               "article_id": "a1" | null, "sentence": 3 | null,
-//!                               "code": "bad_value", "message": "..." } ] }
+//!                               "code": "bad_value", "message": "..." } ] },
+//!   "stance_over_time": { "period": "month",        // the report's period (`--period`, `--by week`, ...)
+//!                         "by_source": true,        // per-source series too (`--by source`)
+//!                         "series": [ { "topic": "palestine", "source": null | "wire",
+//!                                       "points": [ { "period": "2024-01", ...TopicStats }, ... ] }, ... ] },
+//!                                                   // per topic: all sources (null) first, then each source
+//!   "examples": [ { "topic": "palestine", "stance": "favor" | null,
+//!                   "statements": [ { "article_id": "a1", "sentence": 3, "source": "wire" | null,
+//!                                     "date": "2024-01-05" | null, "text": "...",
+//!                                     "topic_prob": 0.93, "stance_prob": 0.88 | null }, ... ] }, ... ],
+//!                                                   // most confident (topic_prob * stance_prob) first
+//!   "provenance": null | { "stance_version": "0.1.0", "generated_at": "2024-05-01T12:00:00Z",
+//!                          "command_line": ["stance", "report", ...],
+//!                          "model": null | { "path": "models/default.model", "sha256": "...", "bytes": 123,
+//!                                            "trained_by": "0.1.0", "training_rows": 5000,
+//!                                            "training_data_sha256": "...",
+//!                                            "training_files": [ { "sha256": "...", "rows": 3000 } ],
+//!                                            "trained_at": null, "file_modified": "2024-04-30T09:00:00Z" | null },
+//!                          "inputs": [ { "path": "s.csv", "bytes": 1234 | null, "sha256": "..." | null } ] }
 //! }
 //!
 //! TopicStats = { "topic": "palestine",
@@ -44,12 +62,18 @@
 //!                "below_threshold": 4 }             // topic_prob < min_confidence, or "uncertain"
 //! ```
 //!
+//! In `stance_over_time`, a point's `share` is the topic's share of that
+//! period's statements (of that source); periods without statements of the
+//! topic are left out. `examples` has one cell per (topic, stance) with
+//! statements, `uncertain` excluded, at most `examples_per_cell` statements each.
+//!
 //! Missing sources and dates appear as the key `"(none)"`. `timeline` and
 //! `sources` entries list every topic of `topics` (zero counts included);
 //! `breakdown` has rows only for (key, topic) pairs with statements.
 
 use serde::Serialize;
 
+use super::provenance::Provenance;
 use crate::io::RowProblem;
 use crate::model::StanceRoles;
 
@@ -84,6 +108,12 @@ pub struct Report {
     pub top_terms: Vec<TermList>,
     /// Rejected rows.
     pub problems: Problems,
+    /// Counts and net stance per topic and period, overall and per source.
+    pub stance_over_time: StanceOverTime,
+    /// The most confident statements per topic and stance.
+    pub examples: Vec<ExampleCell>,
+    /// What produced the report; `None` (JSON `null`) when the caller gave nothing.
+    pub provenance: Option<Provenance>,
 }
 
 /// Settings echoed into the report.
@@ -213,6 +243,78 @@ pub struct SourceCounts {
     pub statements: u64,
     /// Every topic of the report, in `Report::topics` order.
     pub topics: Vec<TopicCount>,
+}
+
+/// Stance per topic and period (dated statements only).
+#[derive(Debug, Clone, Serialize)]
+pub struct StanceOverTime {
+    /// How dates are grouped: `day`, `week` or `month` (the report's period).
+    pub period: &'static str,
+    /// Whether per-source series are included (a `source` breakdown was asked for).
+    pub by_source: bool,
+    /// Per topic (in `Report::topics` order): the series over all sources
+    /// first, then one per source (by statements descending, `(none)` last).
+    pub series: Vec<StanceSeries>,
+}
+
+/// One topic's stance per period, over all sources or within one.
+#[derive(Debug, Clone, Serialize)]
+pub struct StanceSeries {
+    /// The topic.
+    pub topic: String,
+    /// The source, or `None` (JSON `null`) for all sources together.
+    pub source: Option<String>,
+    /// Periods with statements of this topic (and source), in date order.
+    pub points: Vec<SeriesPoint>,
+}
+
+/// One period of a [`StanceSeries`].
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesPoint {
+    /// `2024-01`, `2024-W03` or `2024-01-15`.
+    pub period: String,
+    /// Statistics; `share` is the topic's share of the period's statements
+    /// (of the series' source).
+    #[serde(flatten)]
+    pub stats: TopicStats,
+}
+
+/// The most confident statements of one topic and stance.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExampleCell {
+    /// The topic.
+    pub topic: String,
+    /// The stance label; `None` (JSON `null`) for statements without one.
+    pub stance: Option<String>,
+    /// Most confident first: by `topic_prob * stance_prob`, then article id and sentence.
+    pub statements: Vec<Example>,
+}
+
+/// One example statement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Example {
+    /// Its article.
+    pub article_id: String,
+    /// 1-based sentence index in the article.
+    pub sentence: usize,
+    /// The article's source, if any.
+    pub source: Option<String>,
+    /// The article's date as given, if any.
+    pub date: Option<String>,
+    /// The statement's text.
+    pub text: String,
+    /// Probability of its topic.
+    pub topic_prob: f64,
+    /// Probability of its stance, if it has one.
+    pub stance_prob: Option<f64>,
+}
+
+impl Example {
+    /// The confidence examples are ranked by: `topic_prob * stance_prob`
+    /// (`topic_prob` alone without a stance).
+    pub fn confidence(&self) -> f64 {
+        self.topic_prob * self.stance_prob.unwrap_or(1.0)
+    }
 }
 
 /// The highest-weighted terms of one label of one model head.

@@ -35,18 +35,22 @@
 mod builder;
 mod document;
 mod escape;
+mod examples;
 mod options;
 mod period;
+mod provenance;
 mod render;
 mod sink;
 mod stats;
 
 pub use builder::ReportBuilder;
 pub use document::{
-    Breakdown, BreakdownRow, PeriodCounts, ProblemEntry, Problems, Report, Settings, SourceCounts,
-    StanceCount, Term, TermList, TopicCount, TopicStats, Totals, SCHEMA,
+    Breakdown, BreakdownRow, Example, ExampleCell, PeriodCounts, ProblemEntry, Problems, Report,
+    SeriesPoint, Settings, SourceCounts, StanceCount, StanceOverTime, StanceSeries, Term, TermList,
+    TopicCount, TopicStats, Totals, SCHEMA,
 };
-pub use options::{Dimension, OptionsError, ReportOptions};
+pub use options::{Dimension, OptionsError, ReportOptions, MAX_EXAMPLES_PER_CELL};
 pub use period::Period;
+pub use provenance::{rfc3339, InputFile, ModelProvenance, Provenance, TrainingFile};
 pub use render::{evaluation_html, render, EvaluationPage, ReportFormat};
 pub use sink::{ReadBack, ReportSink};

@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::period::Period;
+use super::provenance::Provenance;
 use crate::model::{StanceRoles, TopTerms};
 
 /// A dimension a breakdown groups statements by (besides the topic).
@@ -48,7 +49,15 @@ pub struct ReportOptions {
     /// The model's stance roles (from `--model`); when `None` they are found
     /// by name in the data (as `report` does without a model). Default: `None`.
     pub stance_roles: Option<StanceRoles>,
+    /// The most confident statements kept per topic and stance; 0 keeps none.
+    /// At most [`MAX_EXAMPLES_PER_CELL`]. Default: 3.
+    pub examples_per_cell: usize,
+    /// What produced the report, copied into it as given. Default: `None`.
+    pub provenance: Option<Provenance>,
 }
+
+/// The largest [`ReportOptions::examples_per_cell`].
+pub const MAX_EXAMPLES_PER_CELL: usize = 100;
 
 impl Default for ReportOptions {
     fn default() -> Self {
@@ -60,6 +69,8 @@ impl Default for ReportOptions {
             top_terms: Vec::new(),
             max_listed_problems: 1000,
             stance_roles: None,
+            examples_per_cell: 3,
+            provenance: None,
         }
     }
 }
@@ -73,6 +84,9 @@ pub enum OptionsError {
     /// The same dimension twice in the breakdown.
     #[error("breakdown by {0} given twice")]
     RepeatedDimension(&'static str),
+    /// More examples per cell than [`MAX_EXAMPLES_PER_CELL`].
+    #[error("at most {MAX_EXAMPLES_PER_CELL} examples per topic and stance, got {0}")]
+    TooManyExamples(usize),
 }
 
 impl ReportOptions {
@@ -80,6 +94,9 @@ impl ReportOptions {
     pub fn check(&self) -> Result<(), OptionsError> {
         if !(0.0..=1.0).contains(&self.min_confidence) {
             return Err(OptionsError::MinConfidence(self.min_confidence));
+        }
+        if self.examples_per_cell > MAX_EXAMPLES_PER_CELL {
+            return Err(OptionsError::TooManyExamples(self.examples_per_cell));
         }
         let mut seen = Vec::new();
         for d in &self.breakdown {

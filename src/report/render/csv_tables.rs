@@ -1,7 +1,7 @@
 //! CSV: one flat table per section, separated by a blank line.
 //!
 //! Every table's first column is `table`, naming it (`topics`, `breakdown`,
-//! `top_terms`, `problems`), so one section can be picked out with `grep`.
+//! `stance_over_time`, `examples`, `top_terms`, `problems`), so one section can be picked out with `grep`.
 //! Columns are fixed: stance columns are always `favor`, `against`,
 //! `neutral` and `other_stance` (the sum of any other labels, including
 //! statements without a stance). Numbers are unformatted. A topic-only report
@@ -166,6 +166,61 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
             }),
         )?;
     }
+    if !report.stance_over_time.series.is_empty() {
+        writeln!(w)?;
+        let mut header = strings(&["source", "period"]);
+        header.extend(keep(&columns, strings(&columns), only));
+        table(
+            w,
+            named("table", header),
+            report.stance_over_time.series.iter().flat_map(|s| {
+                s.points.iter().map(|p| {
+                    // Note: the series over all sources has an empty source.
+                    let mut fields = vec![s.source.clone().unwrap_or_default(), p.period.clone()];
+                    fields.extend(keep(&columns, stats_fields(&p.stats, roles), only));
+                    named("stance_over_time", fields)
+                })
+            }),
+        )?;
+    }
+    if !report.examples.is_empty() {
+        writeln!(w)?;
+        table(
+            w,
+            strings(&[
+                "table",
+                "topic",
+                "stance",
+                "rank",
+                "article_id",
+                "sentence",
+                "source",
+                "date",
+                "topic_prob",
+                "stance_prob",
+                "text",
+            ]),
+            report.examples.iter().flat_map(|c| {
+                c.statements.iter().enumerate().map(|(i, e)| {
+                    named(
+                        "examples",
+                        vec![
+                            c.topic.clone(),
+                            c.stance.clone().unwrap_or_default(),
+                            (i + 1).to_string(),
+                            e.article_id.clone(),
+                            e.sentence.to_string(),
+                            e.source.clone().unwrap_or_default(),
+                            e.date.clone().unwrap_or_default(),
+                            e.topic_prob.to_string(),
+                            e.stance_prob.map(|p| p.to_string()).unwrap_or_default(),
+                            e.text.clone(),
+                        ],
+                    )
+                })
+            }),
+        )?;
+    }
     if !report.top_terms.is_empty() {
         writeln!(w)?;
         table(
@@ -243,15 +298,37 @@ mod tests {
         write(&b.finish(), &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         let sections: Vec<&str> = text.split("\n\n").collect();
-        assert_eq!(sections.len(), 3);
+        assert_eq!(sections.len(), 5);
+        let named_section = |name: &str| {
+            *sections
+                .iter()
+                .find(|s| s.lines().nth(1).is_some_and(|l| l.starts_with(name)))
+                .unwrap_or_else(|| panic!("no {name} section in\n{text}"))
+        };
         assert!(sections[0].starts_with("table,topic,statements,share,articles,favor,favor_share"));
         assert!(sections[0]
             .contains("\ntopics,palestine,4,0.5714285714285714,2,3,0.75,1,0.25,0,0,0,0,0.5,"));
         assert!(sections[0].contains("\ntopics,other,1,"));
         assert!(sections[1].starts_with("table,date,topic,"));
         assert!(sections[1].contains("\nbreakdown,2024-01,palestine,3,1,1,"));
-        assert!(sections[2].starts_with(
+        assert!(named_section("problems,").starts_with(
             "table,file,line,article_id,sentence,code,message\nproblems,,,a9,1,bad_value,"
+        ));
+        // January's palestine statements: 2 favor, 1 against, all of the month's 3.
+        let over_time = named_section("stance_over_time,");
+        assert!(over_time.starts_with("table,source,period,topic,statements,share,"));
+        assert!(
+            over_time.contains("\nstance_over_time,,2024-01,palestine,3,1,1,2,"),
+            "{over_time}"
+        );
+        assert!(
+            over_time.contains(&format!(",{},", 1.0 / 3.0)),
+            "{over_time}"
+        );
+        let examples = named_section("examples,");
+        assert!(examples.starts_with(
+            "table,topic,stance,rank,article_id,sentence,source,date,topic_prob,stance_prob,text\n\
+             examples,palestine,favor,1,a3,1,,,0.95,0.8,text\n"
         ));
         // other_stance counts the statement without a stance.
         let other_row = sections[0]

@@ -7,7 +7,7 @@
 use std::io::{self, Write};
 
 use super::grid::{self, Grid};
-use super::svg;
+use super::{over_time, svg};
 use crate::report::document::Report;
 use crate::report::escape::escape_html;
 
@@ -17,13 +17,16 @@ h1{font-size:1.6em;margin-bottom:4px}h2{font-size:1.2em;margin-top:32px;border-b
 p.summary{color:#555;margin-top:0}p.note{color:#666;font-size:.9em}\
 .tablewrap{overflow-x:auto}\
 table{border-collapse:collapse;font-size:.85em;margin:8px 0}\
-th,td{border-bottom:1px solid #e4e4e4;padding:3px 6px;text-align:left;vertical-align:top}\
-th{background:#f5f5f5;font-weight:600;white-space:normal}td{white-space:nowrap}td.wrap{white-space:normal;min-width:18em;overflow-wrap:anywhere}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:normal}\
+th,td{border-bottom:1px solid #e4e4e4;padding:3px 5px;text-align:left;vertical-align:top}\
+tr.key th{background:#eaf0f6;font-weight:600}h3{font-size:1em;margin:18px 0 4px}\
+td.text{white-space:normal;min-width:14em;max-width:44em}td.hash{white-space:normal;overflow-wrap:anywhere;font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:.9em}\
+th{background:#f5f5f5;font-weight:600;white-space:normal;overflow-wrap:anywhere}td{white-space:nowrap}td:first-child,td.text{white-space:normal;overflow-wrap:anywhere}td.wrap{white-space:normal;min-width:18em;overflow-wrap:anywhere}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:normal}\
 svg.chart{display:block;max-width:100%;height:auto;margin:8px 0}\
 svg.chart text{font-size:12px;fill:#333;font-family:system-ui,'DejaVu Sans',sans-serif}\
 svg.chart text.note,svg.chart text.axis{fill:#666;font-size:11px}\
 svg.chart line.grid{stroke:#e0e0e0;stroke-width:1}\
-td.problem{color:#a00;white-space:normal;min-width:18em;overflow-wrap:anywhere}";
+td.problem{color:#a00;white-space:normal;min-width:18em;overflow-wrap:anywhere}\
+@media (max-width:960px){table{font-size:.75em}th,td{padding:2px 3px}td.text{min-width:10em}}";
 
 /// Content Security Policy: nothing but inline styles; no scripts, no network.
 pub(super) const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
@@ -50,6 +53,167 @@ pub(super) fn write_grid(w: &mut dyn Write, g: &Grid, cell_class: Option<&str>) 
             write!(w, "<td{class}>{}</td>", escape_html(c))?;
         }
         writeln!(w, "</tr>")?;
+    }
+    writeln!(w, "</tbody></table></div>")
+}
+
+/// A breakdown table with its first `keys` columns pulled out into one
+/// heading row per key (`wire · 2024-05`), so that the table is as wide as
+/// the topics table and fits the page at 800 px.
+pub(super) fn write_grouped(w: &mut dyn Write, g: &Grid, keys: usize) -> io::Result<()> {
+    let span = g.header.len().saturating_sub(keys);
+    write!(w, "<div class=\"tablewrap\"><table><thead><tr>")?;
+    for (h, num) in g.header.iter().zip(&g.numeric).skip(keys) {
+        let class = if *num { " class=\"num\"" } else { "" };
+        write!(w, "<th{class}>{}</th>", escape_html(h))?;
+    }
+    writeln!(w, "</tr></thead><tbody>")?;
+    let mut current: Option<&[String]> = None;
+    for row in &g.rows {
+        let key = &row[..keys.min(row.len())];
+        if current != Some(key) {
+            let label = g
+                .header
+                .iter()
+                .zip(key)
+                .map(|(h, k)| format!("{h} {k}"))
+                .collect::<Vec<_>>()
+                .join(" · ");
+            writeln!(
+                w,
+                "<tr class=\"key\"><th colspan=\"{span}\">{}</th></tr>",
+                escape_html(&label)
+            )?;
+            current = Some(key);
+        }
+        write!(w, "<tr>")?;
+        for (i, c) in row.iter().enumerate().skip(keys) {
+            let class = if g.numeric.get(i).copied().unwrap_or(false) {
+                " class=\"num\""
+            } else {
+                ""
+            };
+            write!(w, "<td{class}>{}</td>", escape_html(c))?;
+        }
+        writeln!(w, "</tr>")?;
+    }
+    writeln!(w, "</tbody></table></div>")
+}
+
+/// Characters of a statement shown on the page (the JSON has all of it).
+const EXAMPLE_CHARS: usize = 400;
+
+/// The most confident statements: one table per topic, rows by stance.
+fn write_examples(w: &mut dyn Write, report: &Report) -> io::Result<()> {
+    let mut topic: Option<&str> = None;
+    for cell in &report.examples {
+        if topic != Some(cell.topic.as_str()) {
+            if topic.is_some() {
+                writeln!(w, "</tbody></table></div>")?;
+            }
+            writeln!(w, "<h3>{}</h3>", escape_html(&cell.topic))?;
+            write!(w, "<div class=\"tablewrap\"><table><thead><tr>")?;
+            if !report.topic_only() {
+                write!(w, "<th>stance</th><th class=\"num\">p(stance)</th>")?;
+            }
+            writeln!(
+                w,
+                "<th class=\"num\">p(topic)</th><th>statement</th><th>article</th><th>source</th><th>date</th></tr></thead><tbody>"
+            )?;
+            topic = Some(cell.topic.as_str());
+        }
+        for e in &cell.statements {
+            let mut text: String = e.text.chars().take(EXAMPLE_CHARS).collect();
+            if e.text.chars().count() > EXAMPLE_CHARS {
+                text.push('…');
+            }
+            write!(w, "<tr>")?;
+            if !report.topic_only() {
+                write!(
+                    w,
+                    "<td>{}</td><td class=\"num\">{}</td>",
+                    escape_html(cell.stance.as_deref().unwrap_or("(none)")),
+                    e.stance_prob.map_or_else(|| "-".to_string(), grid::prob)
+                )?;
+            }
+            writeln!(
+                w,
+                "<td class=\"num\">{}</td><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                grid::prob(e.topic_prob),
+                escape_html(&text),
+                escape_html(&format!("{} #{}", e.article_id, e.sentence)),
+                escape_html(e.source.as_deref().unwrap_or("")),
+                escape_html(e.date.as_deref().unwrap_or(""))
+            )?;
+        }
+    }
+    if topic.is_some() {
+        writeln!(w, "</tbody></table></div>")?;
+    }
+    Ok(())
+}
+
+/// The provenance table: what produced the report.
+fn write_provenance(w: &mut dyn Write, p: &crate::report::Provenance) -> io::Result<()> {
+    let mut rows: Vec<(String, String, bool)> = vec![
+        ("generated at".into(), p.generated_at.clone(), false),
+        ("stance version".into(), p.stance_version.clone(), false),
+        ("command line".into(), p.command_line.join(" "), true),
+    ];
+    if let Some(m) = &p.model {
+        rows.push((
+            "model".into(),
+            format!("{} ({} bytes)", m.path, m.bytes),
+            true,
+        ));
+        rows.push(("model SHA-256".into(), m.sha256.clone(), true));
+        rows.push((
+            "trained by".into(),
+            format!("stance {}", m.trained_by),
+            false,
+        ));
+        rows.push((
+            "trained at".into(),
+            m.trained_at.clone().unwrap_or_else(|| {
+                format!(
+                    "not recorded in the model (file modified {})",
+                    m.file_modified.as_deref().unwrap_or("unknown")
+                )
+            }),
+            false,
+        ));
+        rows.push((
+            "training data SHA-256".into(),
+            format!("{} ({} rows)", m.training_data_sha256, m.training_rows),
+            true,
+        ));
+        for (i, f) in m.training_files.iter().enumerate() {
+            rows.push((
+                format!("training file {}", i + 1),
+                format!("{} ({} rows)", f.sha256, f.rows),
+                true,
+            ));
+        }
+    }
+    for f in &p.inputs {
+        let mut v = f.path.clone();
+        if let Some(b) = f.bytes {
+            v.push_str(&format!(" ({b} bytes)"));
+        }
+        if let Some(sha) = &f.sha256 {
+            v.push_str(&format!(" SHA-256 {sha}"));
+        }
+        rows.push(("input".into(), v, true));
+    }
+    writeln!(w, "<div class=\"tablewrap\"><table><tbody>")?;
+    for (k, v, hash) in rows {
+        let class = if hash { " class=\"hash\"" } else { "" };
+        writeln!(
+            w,
+            "<tr><th>{}</th><td{class}>{}</td></tr>",
+            escape_html(&k),
+            escape_html(&v)
+        )?;
     }
     writeln!(w, "</tbody></table></div>")
 }
@@ -94,6 +258,44 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
         section(w, "Stance by topic")?;
         writeln!(w, "{chart}")?;
     }
+    if let Some(chart) = over_time::stance_over_time(report) {
+        let sot = &report.stance_over_time;
+        let per_source = if sot.by_source {
+            ", over all sources and per source (the largest ones)"
+        } else {
+            ""
+        };
+        let period = escape_html(sot.period);
+        if report.topic_only() {
+            section(w, "Statements per topic over time")?;
+            writeln!(
+                w,
+                "<p class=\"note\">Per topic: its statements per {period}.</p>"
+            )?;
+        } else if report.stance_roles.has_net_stance() {
+            section(w, "Stance over time")?;
+            writeln!(
+                w,
+                "<p class=\"note\">Per topic and {period}: the net stance (favor minus against, \
+                 over the period's statements of the topic){per_source}, above the period's \
+                 statements by stance. Hover a dot or bar for its numbers.</p>"
+            )?;
+        } else {
+            section(w, "Stance over time")?;
+            writeln!(
+                w,
+                "<p class=\"note\">Per topic: its statements per {period} by stance.</p>"
+            )?;
+        }
+        writeln!(w, "{chart}")?;
+        let hidden = over_time::hidden_panels(report);
+        if hidden > 0 {
+            writeln!(
+                w,
+                "<p class=\"note\">{hidden} smaller topics are not drawn; see the JSON or CSV.</p>"
+            )?;
+        }
+    }
     if let Some(chart) = svg::statements_per_month(report) {
         section(w, "Statements per month")?;
         writeln!(w, "{chart}")?;
@@ -127,7 +329,12 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     }
     if let Some(b) = grid::breakdown(report) {
         section(w, &grid::breakdown_title(report))?;
-        write_grid(w, &b, None)?;
+        let keys = report.breakdown.as_ref().map_or(0, |b| b.dimensions.len());
+        write_grouped(w, &b, keys)?;
+    }
+    if !report.examples.is_empty() {
+        section(w, "Most confident statements")?;
+        write_examples(w, report)?;
     }
     if !report.top_terms.is_empty() {
         section(w, "Top terms")?;
@@ -136,6 +343,10 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     if report.problems.count > 0 {
         section(w, &grid::problems_title(report))?;
         write_grid(w, &grid::problems(report), Some("problem"))?;
+    }
+    if let Some(p) = &report.provenance {
+        section(w, "Provenance")?;
+        write_provenance(w, p)?;
     }
     writeln!(w, "</body></html>")
 }
@@ -196,8 +407,8 @@ mod tests {
         assert!(!html.contains("<img"));
         assert!(!html.contains("<svg onload"));
         assert!(!html.contains("'xss"));
-        assert_eq!(html.matches("<svg ").count(), 4);
-        assert_eq!(html.matches("</svg>").count(), 4);
+        assert_eq!(html.matches("<svg ").count(), 5);
+        assert_eq!(html.matches("</svg>").count(), 5);
         // Every hostile string appears, escaped, in the tables.
         for h in HOSTILE {
             assert!(html.contains(&escape_html(h)), "{h}");

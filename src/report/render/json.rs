@@ -55,5 +55,34 @@ mod tests {
         assert_eq!(v["sources"][0]["source"], "wire");
         assert_eq!(v["problems"]["count"], 0);
         assert!(v["top_terms"].as_array().unwrap().is_empty());
+        // Stance over time: palestine's January over all sources, then per source.
+        let sot = &v["stance_over_time"];
+        assert_eq!(sot["period"], "month");
+        assert_eq!(sot["by_source"], true);
+        let s0 = &sot["series"][0];
+        assert_eq!(
+            (s0["topic"].as_str(), s0["source"].is_null()),
+            (Some("palestine"), true)
+        );
+        assert_eq!(s0["points"][0]["period"], "2024-01");
+        assert_eq!(s0["points"][0]["statements"], 3);
+        assert_eq!(s0["points"][0]["net_stance"], 1.0 / 3.0);
+        assert_eq!(sot["series"][1]["source"], "wire");
+        // Undated a3 is in no series: palestine has one point only.
+        assert_eq!(s0["points"].as_array().unwrap().len(), 1);
+        // Examples: the most confident palestine/favor statement first, uncertain has none.
+        let e0 = &v["examples"][0];
+        assert_eq!(
+            (e0["topic"].as_str(), e0["stance"].as_str()),
+            (Some("palestine"), Some("favor"))
+        );
+        assert_eq!(e0["statements"][0]["article_id"], "a3");
+        assert_eq!(e0["statements"][0]["stance_prob"], 0.8);
+        assert!(v["examples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["topic"] != "uncertain"));
+        assert!(v["provenance"].is_null());
     }
 }

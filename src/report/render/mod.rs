@@ -13,6 +13,7 @@ mod grid;
 mod html;
 mod json;
 mod markdown;
+mod over_time;
 mod svg;
 mod table;
 

@@ -45,7 +45,10 @@ pub fn stance_color(label: &str, extra_rank: usize) -> &'static str {
 }
 
 /// The fill of each label: by its role (the favor label is green whatever it is called).
-fn stance_colors(labels: &[String], roles: &crate::model::StanceRoles) -> Vec<&'static str> {
+pub(super) fn stance_colors(
+    labels: &[String],
+    roles: &crate::model::StanceRoles,
+) -> Vec<&'static str> {
     let mut extra = 0;
     labels
         .iter()
@@ -495,6 +498,9 @@ mod tests {
             assert_ne!(topic_color("x", i), stance_color("favor", 0));
         }
         assert!(!stances.contains(&topic_color(UNCERTAIN, 0)));
+        for s in super::super::over_time::SOURCE_COLORS {
+            assert!(!stances.contains(&s) && !TOPIC_COLORS.contains(&s), "{s}");
+        }
     }
 
     #[test]
