@@ -58,13 +58,17 @@ pub enum RecordFormatArg {
     /// JSON Lines.
     #[value(alias = "json")]
     Jsonl,
+    /// Parquet.
+    Parquet,
 }
 
-impl From<RecordFormatArg> for crate::io::RecordFormat {
+impl From<RecordFormatArg> for crate::io::FileFormat {
     fn from(f: RecordFormatArg) -> Self {
+        use crate::io::{FileFormat, RecordFormat};
         match f {
-            RecordFormatArg::Csv => crate::io::RecordFormat::Csv,
-            RecordFormatArg::Jsonl => crate::io::RecordFormat::Jsonl,
+            RecordFormatArg::Csv => FileFormat::Text(RecordFormat::Csv),
+            RecordFormatArg::Jsonl => FileFormat::Text(RecordFormat::Jsonl),
+            RecordFormatArg::Parquet => FileFormat::Parquet,
         }
     }
 }
@@ -79,6 +83,8 @@ pub enum ArticleFormatArg {
     Jsonl,
     /// Plain text.
     Txt,
+    /// Parquet (files only, not stdin).
+    Parquet,
 }
 
 impl From<ArticleFormatArg> for crate::io::ArticleFormat {
@@ -87,6 +93,7 @@ impl From<ArticleFormatArg> for crate::io::ArticleFormat {
             ArticleFormatArg::Csv => crate::io::ArticleFormat::Csv,
             ArticleFormatArg::Jsonl => crate::io::ArticleFormat::Jsonl,
             ArticleFormatArg::Txt => crate::io::ArticleFormat::Txt,
+            ArticleFormatArg::Parquet => crate::io::ArticleFormat::Parquet,
         }
     }
 }

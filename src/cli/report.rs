@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 
 use super::RecordFormatArg;
-use crate::io::{check_outputs, commit, AtomicFile, RecordFormat, ScoredEntry, ScoredReader};
+use crate::io::{check_outputs, commit, AtomicFile, FileFormat, ScoredEntry, ScoredReader};
 use crate::io::{ProblemKind, RowProblem};
 use crate::report::{render, Dimension, Period, ReportBuilder, ReportFormat, ReportOptions};
 
@@ -226,7 +226,7 @@ impl ProblemPrinter {
 /// Streams one input into the builder.
 fn read_input(
     path: &Path,
-    format: Option<RecordFormat>,
+    format: Option<FileFormat>,
     builder: &mut ReportBuilder,
     printer: &mut ProblemPrinter,
 ) -> anyhow::Result<()> {
@@ -278,7 +278,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let options = options(&args)?;
     let mut builder = ReportBuilder::new(options)?;
     let mut printer = ProblemPrinter { printed: 0 };
-    let format = args.input_format.map(RecordFormat::from);
+    let format = args.input_format.map(FileFormat::from);
     for path in &args.inputs {
         read_input(path, format, &mut builder, &mut printer)?;
     }

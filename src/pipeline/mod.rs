@@ -21,7 +21,10 @@ mod sink;
 mod worker;
 
 pub use options::{ScoreOptions, ValidScoreOptions};
-pub use outputs::{ArticleRows, ArticleSink, NoParts, RejectSink, RejectsTo, StatementSink};
+pub use outputs::{
+    ArticleRows, ArticleSink, ArticleTallies, NoParts, ParquetArticleSink, ParquetStatementSink,
+    RejectSink, RejectsTo, StatementSink,
+};
 pub use run::{run, Counts, Input, Items, BATCH_BYTES};
 pub use scorer::Scorer;
 pub use sink::{Collect, Collected, Encoder, Sink, ToStatements};
