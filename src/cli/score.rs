@@ -511,6 +511,7 @@ mod tests {
         assert_eq!((&p.rejects, p.rejects_inline), (&RejectsTo::Stdout, false));
         let p = plan(&parse(&["a.csv"]).unwrap()).unwrap();
         assert_eq!(p.format, FileFormat::Text(RecordFormat::Csv));
+        assert_eq!(p.output_paths(), vec![Path::new("stance-rejects.csv")]);
         let p =
             plan(&parse(&["a.csv", "--out", "s.parquet", "--rejects", "r.pq"]).unwrap()).unwrap();
         assert_eq!(p.format, FileFormat::Parquet);
@@ -521,6 +522,5 @@ mod tests {
                 ..
             }
         ));
-        assert_eq!(p.output_paths(), vec![Path::new("stance-rejects.csv")]);
     }
 }

@@ -345,7 +345,7 @@ pub struct RejectSink {
 /// The open rejects output.
 enum RejectsOut {
     Text(Output),
-    Parquet(ParquetOut, ArrowRows),
+    Parquet(Box<(ParquetOut, ArrowRows)>),
 }
 
 impl RejectSink {
@@ -385,7 +385,7 @@ impl RejectSink {
                 }
                 FileFormat::Parquet => {
                     let rows = reject_arrow_rows();
-                    RejectsOut::Parquet(ParquetOut::create(path, rows.schema())?, rows)
+                    RejectsOut::Parquet(Box::new((ParquetOut::create(path, rows.schema())?, rows)))
                 }
             });
         }
@@ -396,7 +396,8 @@ impl RejectSink {
                 }
                 out.put(&self.buf)
             }
-            (Some(RejectsOut::Parquet(out, rows)), _) => {
+            (Some(RejectsOut::Parquet(parquet)), _) => {
+                let (out, rows) = &mut **parquet;
                 if let Some(r) = rejected {
                     push_reject(rows, r);
                 }
@@ -458,7 +459,8 @@ impl Sink for RejectSink {
         }
         match self.out {
             Some(RejectsOut::Text(out)) => out.finish(),
-            Some(RejectsOut::Parquet(mut out, mut rows)) => {
+            Some(RejectsOut::Parquet(parquet)) => {
+                let (mut out, mut rows) = *parquet;
                 if !rows.is_empty() {
                     write_reject_rows(&mut out, &mut rows)?;
                 }

@@ -24,6 +24,9 @@ use parquet::arrow::ProjectionMask;
 use super::article::{Article, ArticleColumns, ReadOptions};
 use super::parse::too_large;
 
+/// A row's article, or the id (if readable) and reason of its reject.
+pub(super) type RowResult = Result<Article, (Option<String>, String)>;
+
 /// Rows per record batch read.
 const BATCH_ROWS: usize = 1024;
 
@@ -189,10 +192,7 @@ impl ParquetArticles {
     /// The next row: its 1-based number and its article, or the id (if
     /// readable) and reason of its reject. A read error ends the file with
     /// a reject at the row it happened on.
-    pub(super) fn next_row(
-        &mut self,
-        options: &ReadOptions,
-    ) -> Option<(u64, Result<Article, (Option<String>, String)>)> {
+    pub(super) fn next_row(&mut self, options: &ReadOptions) -> Option<(u64, RowResult)> {
         loop {
             if self.done {
                 return None;
@@ -299,26 +299,8 @@ fn iso_date(days: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn days_are_iso_dates() {
-        assert_eq!(iso_date(0), "1970-01-01");
-        assert_eq!(iso_date(19_731), "2024-01-09");
-        assert_eq!(iso_date(19_782), "2024-02-29");
-        assert_eq!(iso_date(-1), "1969-12-31");
-    }
-}
-
 /// The article of one row, checked as the CSV reader checks a record.
-fn article(
-    batch: &RecordBatch,
-    slots: &Slots,
-    row: usize,
-    options: &ReadOptions,
-) -> Result<Article, (Option<String>, String)> {
+fn article(batch: &RecordBatch, slots: &Slots, row: usize, options: &ReadOptions) -> RowResult {
     let get = |slot: Option<usize>| slot.and_then(|i| cell(batch.column(i), row));
     let id = get(Some(slots.id));
     let id_kept = id
@@ -343,4 +325,17 @@ fn article(
         title.as_deref(),
     )
     .map_err(|reason| (id_kept, reason.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_are_iso_dates() {
+        assert_eq!(iso_date(0), "1970-01-01");
+        assert_eq!(iso_date(19_731), "2024-01-09");
+        assert_eq!(iso_date(19_782), "2024-02-29");
+        assert_eq!(iso_date(-1), "1969-12-31");
+    }
 }

@@ -468,7 +468,7 @@ mod tests {
                 "c1".into(),
                 "j1".into(),
                 "j2".into(),
-                format!("rejected {d}/notes.pdf unsupported file type: .pdf (expected .txt, .csv, .jsonl or .json; or give --input-format)"),
+                format!("rejected {d}/notes.pdf unsupported file type: .pdf (expected .txt, .csv, .jsonl, .json or .parquet; or give --input-format)"),
             ]
         );
     }
