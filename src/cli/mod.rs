@@ -106,13 +106,17 @@ pub enum RecordFormatArg {
     /// JSON Lines.
     #[value(alias = "json")]
     Jsonl,
+    /// Parquet.
+    Parquet,
 }
 
-impl From<RecordFormatArg> for crate::io::RecordFormat {
+impl From<RecordFormatArg> for crate::io::FileFormat {
     fn from(f: RecordFormatArg) -> Self {
+        use crate::io::{FileFormat, RecordFormat};
         match f {
-            RecordFormatArg::Csv => crate::io::RecordFormat::Csv,
-            RecordFormatArg::Jsonl => crate::io::RecordFormat::Jsonl,
+            RecordFormatArg::Csv => FileFormat::Text(RecordFormat::Csv),
+            RecordFormatArg::Jsonl => FileFormat::Text(RecordFormat::Jsonl),
+            RecordFormatArg::Parquet => FileFormat::Parquet,
         }
     }
 }
@@ -127,6 +131,8 @@ pub enum ArticleFormatArg {
     Jsonl,
     /// Plain text.
     Txt,
+    /// Parquet (files only, not stdin).
+    Parquet,
 }
 
 impl From<ArticleFormatArg> for crate::io::ArticleFormat {
@@ -135,6 +141,7 @@ impl From<ArticleFormatArg> for crate::io::ArticleFormat {
             ArticleFormatArg::Csv => crate::io::ArticleFormat::Csv,
             ArticleFormatArg::Jsonl => crate::io::ArticleFormat::Jsonl,
             ArticleFormatArg::Txt => crate::io::ArticleFormat::Txt,
+            ArticleFormatArg::Parquet => crate::io::ArticleFormat::Parquet,
         }
     }
 }

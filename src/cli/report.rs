@@ -12,7 +12,7 @@ use anyhow::{bail, Context};
 
 use super::provenance::provenance;
 use super::RecordFormatArg;
-use crate::io::{check_outputs, commit, AtomicFile, RecordFormat, ScoredEntry, ScoredReader};
+use crate::io::{check_outputs, commit, AtomicFile, FileFormat, ScoredEntry, ScoredReader};
 use crate::io::{ProblemKind, RowProblem};
 use crate::report::{
     render, Dimension, Period, ReportBuilder, ReportFormat, ReportOptions, MAX_EXAMPLES_PER_CELL,
@@ -242,7 +242,7 @@ impl ProblemPrinter {
 /// Streams one input into the builder.
 fn read_input(
     path: &Path,
-    format: Option<RecordFormat>,
+    format: Option<FileFormat>,
     builder: &mut ReportBuilder,
     printer: &mut ProblemPrinter,
 ) -> anyhow::Result<()> {
@@ -294,7 +294,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let options = options(&args)?;
     let mut builder = ReportBuilder::new(options)?;
     let mut printer = ProblemPrinter { printed: 0 };
-    let format = args.input_format.map(RecordFormat::from);
+    let format = args.input_format.map(FileFormat::from);
     for path in &args.inputs {
         read_input(path, format, &mut builder, &mut printer)?;
     }

@@ -17,11 +17,12 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::{flag_error, ArticleFormatArg, RecordFormatArg};
 use crate::io::{
     check_inputs, check_outputs, commit, expand_inputs, ArticleColumns, ArticleFormat,
-    ArticleReader, AtomicFile, ReadOptions, RecordFormat, Source, Staged,
+    ArticleReader, AtomicFile, FileFormat, ReadOptions, RecordFormat, Source, Staged,
 };
 use crate::pipeline::{
-    run as run_pipeline, ArticleSink, Counts, ExtraColumns, Input, RejectSink, RejectsTo,
-    ScoreOptions, Scorer, StatementSink, ValidScoreOptions,
+    run as run_pipeline, ArticleSink, Counts, ExtraColumns, Input, ParquetArticleSink,
+    ParquetStatementSink, RejectSink, RejectsTo, ScoreOptions, Scorer, StatementSink,
+    ValidScoreOptions,
 };
 use crate::report::{render, ReportBuilder, ReportFormat, ReportOptions, ReportSink};
 
@@ -29,7 +30,7 @@ use crate::report::{render, ReportBuilder, ReportFormat, ReportOptions, ReportSi
 #[derive(Debug, Clone, clap::Args)]
 pub struct ScoreArgs {
     /// Articles: .txt files (one article each), CSV, JSON Lines (.jsonl/.json),
-    /// directories of them (walked recursively in path order), or `-` for stdin.
+    /// Parquet (.parquet), directories of them (walked recursively in path order), or `-` for stdin.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
@@ -49,11 +50,13 @@ pub struct ScoreArgs {
     pub format: Option<RecordFormatArg>,
 
     /// Also write one row per article: statements, and per topic its count,
-    /// majority stance and mean stance probabilities (JSON Lines for .jsonl, else CSV).
+    /// majority stance and mean stance probabilities (JSON Lines for .jsonl, Parquet
+    /// for .parquet, else CSV).
     #[arg(long, value_name = "FILE")]
     pub articles_out: Option<PathBuf>,
 
-    /// Rejected items (CSV: input,position,article_id,reason; JSON Lines for .jsonl);
+    /// Rejected items (CSV: input,position,article_id,reason; JSON Lines for .jsonl,
+    /// Parquet for .parquet, where a Parquet input's position is file:row, 1-based);
     /// `-` writes them to stdout as JSON lines among the statements
     /// [default: <out>.rejects.csv, or stance-rejects.csv with stdout; only written when
     /// something is rejected, and an old one is removed when nothing is].
@@ -131,8 +134,8 @@ struct Plan {
     read: ReadOptions,
     input_format: Option<ArticleFormat>,
     out: Option<PathBuf>,
-    format: RecordFormat,
-    articles_out: Option<(PathBuf, RecordFormat)>,
+    format: FileFormat,
+    articles_out: Option<(PathBuf, FileFormat)>,
     /// Rejected items go among the statements on stdout (`--rejects -` without `--out`).
     rejects_inline: bool,
     rejects: RejectsTo,
@@ -160,8 +163,8 @@ impl Plan {
 }
 
 /// The format implied by an output file's name, CSV when it implies none.
-fn record_format(path: &Path) -> RecordFormat {
-    RecordFormat::from_extension(path).unwrap_or(RecordFormat::Csv)
+fn record_format(path: &Path) -> FileFormat {
+    FileFormat::from_extension(path).unwrap_or(FileFormat::Text(RecordFormat::Csv))
 }
 
 /// Checks the arguments (through the library's checks) before any work.
@@ -194,11 +197,11 @@ fn plan(args: &ScoreArgs) -> anyhow::Result<Plan> {
     let format = match (args.format, &args.out) {
         (Some(f), _) => f.into(),
         (None, Some(out)) => record_format(out),
-        (None, None) => RecordFormat::Csv,
+        (None, None) => FileFormat::Text(RecordFormat::Csv),
     };
     let (rejects, rejects_inline) = match &args.rejects {
         Some(p) if p.as_os_str() == "-" => {
-            if args.out.is_none() && format == RecordFormat::Csv {
+            if args.out.is_none() && format != FileFormat::Text(RecordFormat::Jsonl) {
                 bail!("--rejects - writes JSON lines to stdout: use it with --format jsonl, or with --out FILE");
             }
             match args.out {
@@ -225,7 +228,7 @@ fn plan(args: &ScoreArgs) -> anyhow::Result<Plan> {
             };
             let to = RejectsTo::File {
                 path,
-                format: RecordFormat::Csv,
+                format: FileFormat::Text(RecordFormat::Csv),
                 always: false,
             };
             (to, false)
@@ -366,14 +369,28 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let progress = Progress::new(total_bytes, args.quiet);
 
     // Note: the output paths were checked before the model loaded.
-    let mut statements =
-        StatementSink::create_with(&scorer, plan.format, plan.out.as_deref(), &plan.extra)?;
-    if plan.rejects_inline {
-        statements = statements.with_rejects();
-    }
+    let statements = match plan.format {
+        FileFormat::Text(format) => {
+            let mut sink =
+                StatementSink::create_with(&scorer, format, plan.out.as_deref(), &plan.extra)?;
+            if plan.rejects_inline {
+                sink = sink.with_rejects();
+            }
+            (Some(sink), None)
+        }
+        FileFormat::Parquet => (
+            None,
+            Some(ParquetStatementSink::create(&scorer, plan.out.as_deref())?),
+        ),
+    };
     let articles = match &plan.articles_out {
-        Some((path, format)) => Some(ArticleSink::create(&scorer, *format, path)?),
-        None => None,
+        Some((path, FileFormat::Text(format))) => {
+            (Some(ArticleSink::create(&scorer, *format, path)?), None)
+        }
+        Some((path, FileFormat::Parquet)) => {
+            (None, Some(ParquetArticleSink::create(&scorer, path)?))
+        }
+        None => (None, None),
     };
     let rejects = RejectSink::new(plan.rejects.clone());
     let report = match &plan.report {
@@ -397,10 +414,16 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         run_pipeline(&scorer, input, sinks, &update)?;
     // Note: every output is finished before any is moved into place, so that
     // a failure in any leaves every destination as it was.
-    let mut staged: Vec<_> = [statements, articles.flatten(), rejects]
-        .into_iter()
-        .flatten()
-        .collect();
+    let mut staged: Vec<_> = [
+        statements.0.flatten(),
+        statements.1.flatten(),
+        articles.0.flatten(),
+        articles.1.flatten(),
+        rejects,
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     // Note: the default rejects file is written only when something is
     // rejected; an old one would otherwise survive a clean run and mislead.
     if let RejectsTo::File {
@@ -494,12 +517,12 @@ mod tests {
     #[test]
     fn defaults_follow_the_output() {
         let p = plan(&parse(&["a.csv", "--out", "dir/s.jsonl"]).unwrap()).unwrap();
-        assert_eq!(p.format, RecordFormat::Jsonl);
+        assert_eq!(p.format, FileFormat::Text(RecordFormat::Jsonl));
         assert_eq!(
             p.rejects,
             RejectsTo::File {
                 path: "dir/s.jsonl.rejects.csv".into(),
-                format: RecordFormat::Csv,
+                format: FileFormat::Text(RecordFormat::Csv),
                 always: false
             }
         );
@@ -524,7 +547,17 @@ mod tests {
         let p = plan(&parse(&["-", "--out", "s.csv", "--rejects", "-"]).unwrap()).unwrap();
         assert_eq!((&p.rejects, p.rejects_inline), (&RejectsTo::Stdout, false));
         let p = plan(&parse(&["a.csv"]).unwrap()).unwrap();
-        assert_eq!(p.format, RecordFormat::Csv);
+        assert_eq!(p.format, FileFormat::Text(RecordFormat::Csv));
         assert_eq!(p.output_paths(), vec![Path::new("stance-rejects.csv")]);
+        let p =
+            plan(&parse(&["a.csv", "--out", "s.parquet", "--rejects", "r.pq"]).unwrap()).unwrap();
+        assert_eq!(p.format, FileFormat::Parquet);
+        assert!(matches!(
+            p.rejects,
+            RejectsTo::File {
+                format: FileFormat::Parquet,
+                ..
+            }
+        ));
     }
 }

@@ -8,8 +8,8 @@ use anyhow::{bail, Context};
 
 use super::{flag_error, ArticleColumnArgs, ArticleFormatArg, ModelLimitArgs};
 use crate::io::{
-    check_outputs, commit, expand_inputs, ArticleFormat, ArticleReader, AtomicFile, ReadOptions,
-    RecordFormat, Source, Staged,
+    check_outputs, commit, expand_inputs, ArticleFormat, ArticleReader, AtomicFile, FileFormat,
+    ReadOptions, RecordFormat, Source, Staged,
 };
 use crate::pipeline::{
     run as run_pipeline, Input, RejectSink, RejectsTo, ScoreOptions, Scorer, Sink,
@@ -196,7 +196,8 @@ pub fn run(args: SuggestArgs) -> anyhow::Result<ExitCode> {
     // columns); both outputs are staged and committed together.
     let mut rejects = RejectSink::new(RejectsTo::File {
         path: rejects_path.clone(),
-        format: RecordFormat::from_extension(&rejects_path).unwrap_or(RecordFormat::Csv),
+        format: FileFormat::from_extension(&rejects_path)
+            .unwrap_or(FileFormat::Text(RecordFormat::Csv)),
         always: rejects_always,
     });
     for r in &rejected {

@@ -7,6 +7,7 @@ mod line_index;
 mod model_file;
 mod output;
 mod output_check;
+mod parquet_out;
 mod position;
 mod scored;
 
@@ -20,14 +21,16 @@ pub use labelled::{read_column, read_labelled, read_labelled_files, Columns, Lab
 pub(crate) use line_index::CountingReader;
 pub use output::Output;
 pub use output_check::check_outputs;
+pub use parquet_out::{ParquetOut, BATCH_ROWS, ROW_GROUP_ROWS};
 pub use position::Position;
 pub use scored::{
     ipc_stream, read_ipc_stream, statement_batch, statement_schema, statements_from_batch,
     statements_from_ipc, statements_to_ipc, ArrowStatementError,
 };
-pub(crate) use scored::{reject_header, write_reject};
+pub(crate) use scored::{push_reject, reject_arrow_rows, reject_header, write_reject};
 pub use scored::{
-    rounded, ArticleTally, ArticleWriter, Expected, Labels, ProblemKind, ReadError, RecordFormat,
-    RowProblem, ScoredEntry, ScoredReader, Statement, StatementView, StatementWriter, DECIMALS,
-    EXPLAIN_COLUMNS, OPTIONAL_COLUMNS, REJECT_COLUMNS, STATEMENT_COLUMNS, UNCERTAIN,
+    rounded, ArrowRows, ArticleTally, ArticleWriter, Expected, FileFormat, Labels, ProblemKind,
+    ReadError, RecordFormat, RowProblem, ScoredEntry, ScoredReader, Statement, StatementView,
+    StatementWriter, DECIMALS, EXPLAIN_COLUMNS, OPTIONAL_COLUMNS, REJECT_COLUMNS,
+    STATEMENT_COLUMNS, UNCERTAIN,
 };

@@ -22,7 +22,8 @@ mod worker;
 
 pub use options::{ScoreOptions, Unit, ValidScoreOptions};
 pub use outputs::{
-    ArticleRows, ArticleSink, ExtraColumns, NoParts, RejectSink, RejectsTo, StatementSink,
+    ArticleRows, ArticleSink, ArticleTallies, ExtraColumns, NoParts, ParquetArticleSink,
+    ParquetStatementSink, RejectSink, RejectsTo, StatementSink,
 };
 pub use run::{run, Counts, Input, Items, BATCH_BYTES};
 pub use scorer::Scorer;

@@ -8,12 +8,13 @@
 use std::path::{Path, PathBuf};
 
 use super::scorer::Scorer;
-use super::sink::{Encoder, Sink};
-use crate::error::Result;
-use crate::io::{reject_header, write_reject};
+use super::sink::{Encoder, Sink, ToStatements};
+use crate::error::{Error, Result};
+use crate::io::{push_reject, reject_arrow_rows, reject_header, write_reject};
 use crate::io::{
-    Article, ArticleTally, ArticleWriter, Output, RecordFormat, Rejected, Staged, StatementView,
-    StatementWriter,
+    rounded, statement_batch, ArrowRows, Article, ArticleTally, ArticleWriter, FileFormat, Labels,
+    Output, ParquetOut, RecordFormat, Rejected, Staged, Statement, StatementView, StatementWriter,
+    BATCH_ROWS,
 };
 
 /// Statement rows (CSV or JSON Lines) to stdout or a file.
@@ -186,6 +187,160 @@ impl Sink for ArticleSink {
     }
 }
 
+/// Statements as a Parquet file (or stdout), columns as
+/// [`statement_schema`](crate::io::statement_schema), written in row groups.
+///
+/// Probabilities are rounded as the text formats print them, so the file
+/// holds the same values a reader of `--format jsonl` gets.
+pub struct ParquetStatementSink {
+    out: ParquetOut,
+    labels: Labels,
+    explain: bool,
+    rows: Vec<Statement>,
+}
+
+impl ParquetStatementSink {
+    /// A Parquet file at `dest` (stdout when `None`) with the columns `scorer`'s options call for.
+    pub fn create(scorer: &Scorer, dest: Option<&Path>) -> Result<ParquetStatementSink> {
+        let explain = scorer.options().explain().is_some();
+        let labels = scorer.labels().clone();
+        let schema = crate::io::statement_schema(&labels, explain);
+        Ok(ParquetStatementSink {
+            out: ParquetOut::create(dest, schema)?,
+            labels,
+            explain,
+            rows: Vec::with_capacity(BATCH_ROWS),
+        })
+    }
+
+    fn write_rows(&mut self) -> Result<()> {
+        let batch = statement_batch(&self.rows, &self.labels, self.explain)
+            .map_err(|e| Error::write(None, std::io::Error::other(e.to_string())))?;
+        self.rows.clear();
+        self.out.write(&batch)
+    }
+}
+
+/// A statement's probabilities and contributions as the text formats print them.
+fn round_statement(mut s: Statement) -> Statement {
+    s.topic_prob = rounded(s.topic_prob);
+    s.stance_prob = s.stance_prob.map(rounded);
+    for (_, p) in s
+        .topic_probs
+        .iter_mut()
+        .chain(s.stance_probs.iter_mut())
+        .chain(s.topic_terms.iter_mut())
+        .chain(s.stance_terms.iter_mut())
+    {
+        *p = rounded(*p);
+    }
+    s
+}
+
+impl Sink for ParquetStatementSink {
+    type Encoder = ToStatements;
+    type Output = Option<Staged>;
+
+    fn encoder(&self) -> ToStatements {
+        ToStatements
+    }
+
+    fn write(&mut self, part: Vec<Statement>) -> Result<()> {
+        self.rows.extend(part.into_iter().map(round_statement));
+        if self.rows.len() >= BATCH_ROWS {
+            self.write_rows()?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Option<Staged>> {
+        if !self.rows.is_empty() {
+            self.write_rows()?;
+        }
+        self.out.finish()
+    }
+}
+
+/// Article rows (`--articles-out x.parquet`) as a Parquet file: the columns of [`ArticleSink`].
+pub struct ParquetArticleSink {
+    writer: ArticleWriter,
+    rows: ArrowRows,
+    out: ParquetOut,
+}
+
+impl ParquetArticleSink {
+    /// A Parquet file at `dest`.
+    pub fn create(scorer: &Scorer, dest: &Path) -> Result<ParquetArticleSink> {
+        let writer = ArticleWriter::new(
+            RecordFormat::Csv,
+            scorer.labels().clone(),
+            scorer.options().min_confidence().is_some(),
+        );
+        let rows = writer.arrow_rows();
+        let out = ParquetOut::create(Some(dest), rows.schema())?;
+        Ok(ParquetArticleSink { writer, rows, out })
+    }
+
+    fn write_rows(&mut self) -> Result<()> {
+        let batch = self
+            .rows
+            .take_batch()
+            .map_err(|e| Error::write(None, std::io::Error::other(e.to_string())))?;
+        self.out.write(&batch)
+    }
+}
+
+/// The [`Encoder`] of [`ParquetArticleSink`]: tallies an article's statements
+/// and keeps its fields but the text.
+#[derive(Debug, Clone)]
+pub struct ArticleTallies(ArticleWriter);
+
+impl Encoder for ArticleTallies {
+    type Part = (ArticleTally, Article);
+
+    fn start(&self, _article: &Article, _statements: usize) -> Self::Part {
+        (self.0.tally(), Article::default())
+    }
+
+    fn statement(&self, part: &mut Self::Part, statement: &StatementView<'_>) {
+        part.0.add(statement);
+    }
+
+    fn end(&self, part: &mut Self::Part, article: &Article) {
+        part.1 = Article {
+            id: article.id.clone(),
+            text: String::new(),
+            date: article.date.clone(),
+            source: article.source.clone(),
+            title: article.title.clone(),
+        };
+    }
+}
+
+impl Sink for ParquetArticleSink {
+    type Encoder = ArticleTallies;
+    type Output = Option<Staged>;
+
+    fn encoder(&self) -> ArticleTallies {
+        ArticleTallies(self.writer.clone())
+    }
+
+    fn write(&mut self, part: (ArticleTally, Article)) -> Result<()> {
+        self.writer.push_arrow(&mut self.rows, &part.1, &part.0);
+        if self.rows.len() >= BATCH_ROWS {
+            self.write_rows()?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Option<Staged>> {
+        if !self.rows.is_empty() {
+            self.write_rows()?;
+        }
+        self.out.finish()
+    }
+}
+
 /// Where a [`RejectSink`] writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RejectsTo {
@@ -199,7 +354,7 @@ pub enum RejectsTo {
         /// The file.
         path: PathBuf,
         /// Its format.
-        format: RecordFormat,
+        format: FileFormat,
         /// Written even when nothing is rejected.
         always: bool,
     },
@@ -208,8 +363,14 @@ pub enum RejectsTo {
 /// Rejected items: input, position, article id when known, and the reason.
 pub struct RejectSink {
     to: RejectsTo,
-    out: Option<Output>,
+    out: Option<RejectsOut>,
     buf: Vec<u8>,
+}
+
+/// The open rejects output.
+enum RejectsOut {
+    Text(Output),
+    Parquet(Box<(ParquetOut, ArrowRows)>),
 }
 
 impl RejectSink {
@@ -223,10 +384,10 @@ impl RejectSink {
     }
 
     /// The format written; `None` when rejects go elsewhere.
-    fn format(&self) -> Option<RecordFormat> {
+    fn format(&self) -> Option<FileFormat> {
         match &self.to {
             RejectsTo::Elsewhere => None,
-            RejectsTo::Stdout => Some(RecordFormat::Jsonl),
+            RejectsTo::Stdout => Some(FileFormat::Text(RecordFormat::Jsonl)),
             RejectsTo::File { format, .. } => Some(*format),
         }
     }
@@ -238,20 +399,48 @@ impl RejectSink {
         };
         self.buf.clear();
         if self.out.is_none() {
-            reject_header(&mut self.buf, format);
-            self.out = Some(match &self.to {
-                RejectsTo::File { path, .. } => Output::create(path)?,
-                _ => Output::stdout(),
+            let path = match &self.to {
+                RejectsTo::File { path, .. } => Some(path.as_path()),
+                _ => None,
+            };
+            self.out = Some(match format {
+                FileFormat::Text(format) => {
+                    reject_header(&mut self.buf, format);
+                    RejectsOut::Text(Output::to(path)?)
+                }
+                FileFormat::Parquet => {
+                    let rows = reject_arrow_rows();
+                    RejectsOut::Parquet(Box::new((ParquetOut::create(path, rows.schema())?, rows)))
+                }
             });
         }
-        if let Some(r) = rejected {
-            write_reject(&mut self.buf, format, r);
-        }
-        match &mut self.out {
-            Some(out) => out.put(&self.buf),
-            None => Ok(()),
+        match (&mut self.out, format) {
+            (Some(RejectsOut::Text(out)), FileFormat::Text(format)) => {
+                if let Some(r) = rejected {
+                    write_reject(&mut self.buf, format, r);
+                }
+                out.put(&self.buf)
+            }
+            (Some(RejectsOut::Parquet(parquet)), _) => {
+                let (out, rows) = &mut **parquet;
+                if let Some(r) = rejected {
+                    push_reject(rows, r);
+                }
+                if rows.len() >= BATCH_ROWS {
+                    write_reject_rows(out, rows)?;
+                }
+                Ok(())
+            }
+            _ => Ok(()),
         }
     }
+}
+
+fn write_reject_rows(out: &mut ParquetOut, rows: &mut ArrowRows) -> Result<()> {
+    let batch = rows
+        .take_batch()
+        .map_err(|e| Error::write(None, std::io::Error::other(e.to_string())))?;
+    out.write(&batch)
 }
 
 /// Rejected items need no encoding: articles give no part.
@@ -284,8 +473,8 @@ impl Sink for RejectSink {
 
     fn flush(&mut self) -> Result<()> {
         match &mut self.out {
-            Some(out) => out.flush_stdout(),
-            None => Ok(()),
+            Some(RejectsOut::Text(out)) => out.flush_stdout(),
+            _ => Ok(()),
         }
     }
 
@@ -294,7 +483,14 @@ impl Sink for RejectSink {
             self.put(None)?;
         }
         match self.out {
-            Some(out) => out.finish(),
+            Some(RejectsOut::Text(out)) => out.finish(),
+            Some(RejectsOut::Parquet(parquet)) => {
+                let (mut out, mut rows) = *parquet;
+                if !rows.is_empty() {
+                    write_reject_rows(&mut out, &mut rows)?;
+                }
+                out.finish()
+            }
             None => Ok(None),
         }
     }

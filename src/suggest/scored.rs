@@ -6,7 +6,7 @@ use std::path::Path;
 use super::candidates::Guess;
 use super::sink::{ArticleCandidates, SuggestSink};
 use crate::error::{Error, Result};
-use crate::io::{ReadError, RecordFormat, ScoredEntry, ScoredReader, Statement};
+use crate::io::{FileFormat, ReadError, RecordFormat, ScoredEntry, ScoredReader, Statement};
 
 /// Feeds the statements of a scored JSON Lines file into `sink`, article by
 /// article (an article's rows are consecutive, as `score` writes them).
@@ -25,7 +25,8 @@ pub fn feed_scored(path: &Path, sink: &mut SuggestSink) -> Result<u64> {
                 .to_string(),
         }
     };
-    let reader = ScoredReader::open(path, Some(RecordFormat::Jsonl)).map_err(refused)?;
+    let reader =
+        ScoredReader::open(path, Some(FileFormat::Text(RecordFormat::Jsonl))).map_err(refused)?;
     let mut article: Vec<Statement> = Vec::new();
     let mut rows = 0;
     for entry in reader {

@@ -13,16 +13,19 @@ pub enum ArticleFormat {
     Csv,
     /// One JSON object per line.
     Jsonl,
+    /// A Parquet file, one article per row (files only: not stdin).
+    Parquet,
 }
 
 impl ArticleFormat {
-    /// The format implied by a file name's extension: `.txt`, `.csv`, `.jsonl`, `.json`, `.ndjson`.
+    /// The format implied by a file name's extension: `.txt`, `.csv`, `.jsonl`, `.json`, `.ndjson`, `.parquet`, `.pq`.
     pub fn from_extension(path: &Path) -> Option<ArticleFormat> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
             "txt" => Some(ArticleFormat::Txt),
             "csv" => Some(ArticleFormat::Csv),
             "jsonl" | "json" | "ndjson" => Some(ArticleFormat::Jsonl),
+            "parquet" | "pq" => Some(ArticleFormat::Parquet),
             _ => None,
         }
     }
@@ -141,7 +144,7 @@ pub(super) fn unsupported(path: &Path) -> String {
         .map(|e| format!(".{}", e.to_string_lossy()))
         .unwrap_or_else(|| "no extension".into());
     format!(
-        "unsupported file type: {ext} (expected .txt, .csv, .jsonl or .json; or give --input-format)"
+        "unsupported file type: {ext} (expected .txt, .csv, .jsonl, .json or .parquet; or give --input-format)"
     )
 }
 

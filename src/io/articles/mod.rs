@@ -11,6 +11,7 @@
 //! - `reader.rs`: [`ArticleReader`] reads them one [`Item`] at a time;
 //! - `ids.rs`: the ids read so far; a repeated one is rejected;
 //! - `parse.rs`: one article out of a CSV record, a JSON line or a text line;
+//! - `parquet.rs`: the articles of a Parquet file, a row each, batch by batch;
 //! - `stream.rs`: the bounded line and CSV record reader under them;
 //! - `article.rs`: what comes out, an [`Article`] or a [`Rejected`] item that
 //!   says where it was and why it could not be used, and the [`ReadOptions`].
@@ -33,6 +34,7 @@
 mod article;
 mod ids;
 mod inputs;
+mod parquet;
 mod parse;
 mod preflight;
 mod reader;

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use super::article::ReadOptions;
 use super::inputs::{unsupported, ArticleFormat};
+use super::parquet::{check_columns, OpenProblem};
 use super::parse::{read_header, HeaderProblem};
 use super::stream::{InputStream, BUF_SIZE};
 use crate::error::{Error, Result};
@@ -49,6 +50,18 @@ pub fn check_inputs(
         };
         if format == ArticleFormat::Csv && meta.is_file() {
             check_header(path, options)?;
+        }
+        if format == ArticleFormat::Parquet && meta.is_file() {
+            // Note: a file that is not Parquet at all is left to the reader (one reject).
+            if let Err(OpenProblem::MissingColumn { column, names }) =
+                check_columns(path, &options.columns)
+            {
+                return Err(Error::MissingColumn {
+                    path: path.to_path_buf(),
+                    column,
+                    available: names.join(", "),
+                });
+            }
         }
     }
     Ok(())
@@ -103,8 +116,11 @@ mod tests {
             err.ends_with("body.csv: no column \"text\"; the header has: id, body"),
             "{err}"
         );
-        let err = check(&["x.parquet"], None).unwrap_err();
-        assert!(err.contains("unsupported file type: .parquet"), "{err}");
-        assert_eq!(check(&["x.parquet"], Some(ArticleFormat::Txt)), Ok(()));
+        // Note: not Parquet inside: left to the reader, which rejects it.
+        assert_eq!(check(&["x.parquet"], None), Ok(()));
+        std::fs::write(p("x.pdf"), "%PDF").unwrap();
+        let err = check(&["x.pdf"], None).unwrap_err();
+        assert!(err.contains("unsupported file type: .pdf"), "{err}");
+        assert_eq!(check(&["x.pdf"], Some(ArticleFormat::Txt)), Ok(()));
     }
 }

@@ -8,6 +8,7 @@ use std::path::Path;
 use super::article::{Article, Item, ReadOptions, Rejected};
 use super::ids::SeenIds;
 use super::inputs::{ArticleFormat, Source};
+use super::parquet::ParquetArticles;
 use super::parse::{
     csv_article, json_article, read_header, text_line_article, too_large, CsvHeader,
 };
@@ -19,6 +20,8 @@ pub struct ArticleReader {
     sources: VecDeque<Source>,
     options: ReadOptions,
     open: Option<Open>,
+    /// The Parquet file being read, its origin and size.
+    parquet: Option<(Origin, ParquetArticles, u64)>,
     /// Bytes of sources already finished.
     finished: u64,
     /// The article ids read so far.
@@ -32,6 +35,7 @@ impl ArticleReader {
             sources: sources.into(),
             options,
             open: None,
+            parquet: None,
             finished: 0,
             seen: SeenIds::default(),
         }
@@ -85,6 +89,36 @@ impl ArticleReader {
             Source::File {
                 input,
                 path,
+                format: ArticleFormat::Parquet,
+                ..
+            } => {
+                let origin = Origin {
+                    input,
+                    file: path.display().to_string(),
+                };
+                let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+                match ParquetArticles::open(&path, &self.options.columns) {
+                    Ok(articles) => {
+                        self.parquet = Some((origin, articles, size));
+                        None
+                    }
+                    Err(problem) => {
+                        self.finished += size;
+                        Some(origin.reject(None, None, problem.reason()))
+                    }
+                }
+            }
+            Source::Stdin(ArticleFormat::Parquet) => {
+                let origin = Origin {
+                    input: "-".into(),
+                    file: "-".into(),
+                };
+                let reason = "unreadable: Parquet is read from files only, not stdin";
+                Some(origin.reject(None, None, reason.into()))
+            }
+            Source::File {
+                input,
+                path,
                 format,
                 ..
             } => {
@@ -116,7 +150,8 @@ impl ArticleReader {
         let mut stream = InputStream::new(BufReader::with_capacity(BUF_SIZE, reader));
         let format = match format {
             ArticleFormat::Jsonl => Format::Jsonl,
-            ArticleFormat::Txt => Format::TxtLines,
+            // Note: Parquet sources never get here (see `start`).
+            ArticleFormat::Txt | ArticleFormat::Parquet => Format::TxtLines,
             ArticleFormat::Csv => match read_header(&mut stream, &self.options) {
                 Ok(header) => Format::Csv(header),
                 Err(problem) => {
@@ -144,6 +179,17 @@ impl Iterator for ArticleReader {
 
     fn next(&mut self) -> Option<Item> {
         loop {
+            if let Some((origin, articles, size)) = &mut self.parquet {
+                if let Some((row, parsed)) = articles.next_row(&self.options) {
+                    let line = Some(row);
+                    return Some(match parsed {
+                        Ok(article) => origin.admit(&mut self.seen, Item::Article(article), line),
+                        Err((id, reason)) => origin.reject(line, id, reason),
+                    });
+                }
+                self.finished += *size;
+                self.parquet = None;
+            }
             if let Some(open) = &mut self.open {
                 if let Some((item, line)) = open.next_item(&self.options) {
                     return Some(open.origin.admit(&mut self.seen, item, line));
@@ -422,7 +468,7 @@ mod tests {
                 "c1".into(),
                 "j1".into(),
                 "j2".into(),
-                format!("rejected {d}/notes.pdf unsupported file type: .pdf (expected .txt, .csv, .jsonl or .json; or give --input-format)"),
+                format!("rejected {d}/notes.pdf unsupported file type: .pdf (expected .txt, .csv, .jsonl, .json or .parquet; or give --input-format)"),
             ]
         );
     }

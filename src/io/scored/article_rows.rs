@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::cells::{ArrowRows, Cells};
 use super::encode::{csv_header, Fields};
 use super::schema::{RecordFormat, UNCERTAIN};
 use super::statement::{Labels, StatementView};
@@ -138,9 +139,26 @@ impl ArticleWriter {
 
     /// Appends the row of `article` with its `tally`.
     pub fn write(&self, buf: &mut Vec<u8>, article: &Article, tally: &ArticleTally) {
+        let mut f = Fields::start(buf, self.format);
+        self.cells(&mut f, article, tally);
+        f.end();
+    }
+
+    /// Empty Arrow columns shaped for these rows (Parquet output).
+    pub fn arrow_rows(&self) -> ArrowRows {
+        ArrowRows::shaped_by(|r| self.cells(r, &Article::default(), &self.tally()))
+    }
+
+    /// Appends the row of `article` with its `tally` to Arrow columns from [`ArticleWriter::arrow_rows`].
+    pub fn push_arrow(&self, rows: &mut ArrowRows, article: &Article, tally: &ArticleTally) {
+        self.cells(rows, article, tally);
+        rows.end_row();
+    }
+
+    /// The row's cells, in column order.
+    fn cells(&self, f: &mut impl Cells, article: &Article, tally: &ArticleTally) {
         let mut names = self.columns.iter().map(String::as_str);
         let mut name = || names.next().unwrap_or_default();
-        let mut f = Fields::start(buf, self.format);
         f.str(name(), &article.id);
         f.opt_str(name(), article.date.as_deref());
         f.opt_str(name(), article.source.as_deref());
@@ -166,7 +184,6 @@ impl ArticleWriter {
         if self.with_uncertain {
             f.uint(name(), tally.uncertain);
         }
-        f.end();
     }
 }
 

@@ -11,6 +11,8 @@
 //!   rows ([`StatementWriter`]), article rows ([`ArticleWriter`] with its
 //!   [`ArticleTally`]) and rejected items;
 //! - `encode.rs`: the byte encoders under them (CSV fields, JSON strings, fixed decimals);
+//! - `cells.rs`: a row's cells written once for text rows and Arrow columns
+//!   ([`ArrowRows`], the Parquet article rows and rejects);
 //! - `arrow.rs`: the Arrow schema of statements and their record batches
 //!   ([`statement_batch`], [`statements_from_batch`]), for the Python package;
 //! - `reader.rs` and `problem.rs`: the streaming [`ScoredReader`] and what is
@@ -22,6 +24,7 @@
 
 mod arrow;
 mod article_rows;
+mod cells;
 mod encode;
 mod problem;
 mod reader;
@@ -35,11 +38,12 @@ pub use arrow::{
     statements_from_ipc, statements_to_ipc, ArrowStatementError,
 };
 pub use article_rows::{ArticleTally, ArticleWriter};
+pub use cells::ArrowRows;
 pub use problem::{Expected, ProblemKind, RowProblem};
 pub use reader::{ReadError, ScoredEntry, ScoredReader};
-pub(crate) use rejects::{reject_header, write_reject};
+pub(crate) use rejects::{push_reject, reject_arrow_rows, reject_header, write_reject};
 pub use schema::{
-    rounded, RecordFormat, DECIMALS, EXPLAIN_COLUMNS, OPTIONAL_COLUMNS, REJECT_COLUMNS,
+    rounded, FileFormat, RecordFormat, DECIMALS, EXPLAIN_COLUMNS, OPTIONAL_COLUMNS, REJECT_COLUMNS,
     STATEMENT_COLUMNS, UNCERTAIN,
 };
 pub use statement::{Labels, Statement, StatementView};

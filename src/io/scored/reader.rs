@@ -1,4 +1,4 @@
-//! The streaming CSV / JSON Lines reader of statement rows.
+//! The streaming CSV / JSON Lines / Parquet reader of statement rows.
 //!
 //! `stance score` writes these rows; `stance report` reads them back one at a
 //! time, so inputs of any size are aggregated without holding them.
@@ -11,8 +11,9 @@ use std::rc::Rc;
 
 use serde_json::Value;
 
+use super::arrow::statements_from_batch;
 use super::problem::{Expected, ProblemKind, RowProblem};
-use super::schema::{RecordFormat, OPTIONAL_COLUMNS, STATEMENT_COLUMNS};
+use super::schema::{FileFormat, RecordFormat, OPTIONAL_COLUMNS, STATEMENT_COLUMNS};
 use super::statement::Statement;
 use crate::io::line_index::{CountingReader, LineIndex};
 use crate::io::position::Position;
@@ -39,6 +40,15 @@ pub enum ReadError {
         file: String,
         /// The I/O error.
         error: io::Error,
+    },
+    /// A Parquet input that cannot be read (not Parquet, truncated, a
+    /// column missing or of another type than the statement schema's).
+    #[error("{file}: {message}")]
+    Parquet {
+        /// The input as named on the command line.
+        file: String,
+        /// What is wrong (the 1-based row where it applies).
+        message: String,
     },
     /// A CSV input with no header line at all.
     #[error("{file}: empty input, expected a CSV header line")]
@@ -97,6 +107,12 @@ enum Inner {
         line: u64,
         buf: Vec<u8>,
     },
+    Parquet {
+        reader: parquet::arrow::arrow_reader::ParquetRecordBatchReader,
+        rows: std::vec::IntoIter<Statement>,
+        /// 1-based number of the next row.
+        next: u64,
+    },
 }
 
 /// Column indices of a CSV header.
@@ -115,8 +131,16 @@ impl ScoredReader {
     /// The format is `format` if given, else the extension's
     /// (`.csv`, `.jsonl`, `.json`, `.ndjson`), else sniffed: JSON Lines when
     /// the first non-blank byte is `{`, CSV otherwise.
-    pub fn open(path: &Path, format: Option<RecordFormat>) -> Result<ScoredReader, ReadError> {
+    pub fn open(path: &Path, format: Option<FileFormat>) -> Result<ScoredReader, ReadError> {
         let file = path.display().to_string();
+        let format = format.or_else(|| FileFormat::from_extension(path));
+        if format == Some(FileFormat::Parquet) {
+            return ScoredReader::open_parquet(path);
+        }
+        let format = match format {
+            Some(FileFormat::Text(f)) => Some(f),
+            _ => None,
+        };
         let io_err = |error| ReadError::Io {
             file: file.clone(),
             error,
@@ -131,6 +155,74 @@ impl ScoredReader {
             None => sniff(&mut reader).map_err(io_err)?,
         };
         ScoredReader::from_reader(&file, reader, format)
+    }
+
+    /// Opens a Parquet file of statements (columns as
+    /// [`statement_schema`](super::statement_schema)'s, the optional ones may be missing).
+    fn open_parquet(path: &Path) -> Result<ScoredReader, ReadError> {
+        let file = path.display().to_string();
+        if path == Path::new("-") {
+            return Err(ReadError::Parquet {
+                file,
+                message: "Parquet is read from files only, not stdin".into(),
+            });
+        }
+        let f = File::open(path).map_err(|error| ReadError::Io {
+            file: file.clone(),
+            error,
+        })?;
+        let bad = |e: parquet::errors::ParquetError| ReadError::Parquet {
+            file: file.clone(),
+            message: format!("bad Parquet: {e}"),
+        };
+        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
+            .map_err(bad)?
+            .with_batch_size(4096)
+            .build()
+            .map_err(bad)?;
+        Ok(ScoredReader {
+            file,
+            inner: Inner::Parquet {
+                reader,
+                rows: Vec::new().into_iter(),
+                next: 1,
+            },
+            done: false,
+        })
+    }
+
+    fn next_parquet(&mut self) -> Option<Result<ScoredEntry, ReadError>> {
+        let Inner::Parquet { reader, rows, next } = &mut self.inner else {
+            return None;
+        };
+        loop {
+            if let Some(row) = rows.next() {
+                let at = Position {
+                    file: self.file.clone(),
+                    line: Some(*next),
+                };
+                *next += 1;
+                return Some(Ok(ScoredEntry::Statement(at, row)));
+            }
+            let batch = match reader.next()? {
+                Ok(batch) => batch,
+                Err(e) => {
+                    return Some(Err(ReadError::Parquet {
+                        file: self.file.clone(),
+                        message: format!("bad Parquet at row {next}: {e}"),
+                    }))
+                }
+            };
+            match statements_from_batch(&batch, *next as usize) {
+                Ok(statements) => *rows = statements.into_iter(),
+                Err(e) => {
+                    return Some(Err(ReadError::Parquet {
+                        file: self.file.clone(),
+                        message: e.to_string(),
+                    }))
+                }
+            }
+        }
     }
 
     /// Reads from any buffered reader; `name` is used in messages.
@@ -283,6 +375,7 @@ impl Iterator for ScoredReader {
         let item = match self.inner {
             Inner::Csv { .. } => self.next_csv(),
             Inner::Jsonl { .. } => self.next_jsonl(),
+            Inner::Parquet { .. } => self.next_parquet(),
         };
         if matches!(item, None | Some(Err(_))) {
             self.done = true;

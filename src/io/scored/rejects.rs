@@ -1,5 +1,6 @@
 //! Rejected items: one row per input item that could not be scored, and why.
 
+use super::cells::{ArrowRows, Cells};
 use super::encode::{csv_header, Fields};
 use super::schema::{RecordFormat, REJECT_COLUMNS};
 use crate::io::articles::Rejected;
@@ -17,12 +18,7 @@ pub fn write_reject(buf: &mut Vec<u8>, format: RecordFormat, r: &Rejected) {
     let position = r.position.to_string();
     let mut f = Fields::start(buf, format);
     match format {
-        RecordFormat::Csv => {
-            f.str("input", &r.input);
-            f.str("position", &position);
-            f.opt_str("article_id", r.article_id.as_deref());
-            f.str("reason", &r.reason);
-        }
+        RecordFormat::Csv => reject_cells(&mut f, r, &position),
         RecordFormat::Jsonl => {
             f.opt_str("article_id", r.article_id.as_deref());
             f.raw("rejected", Some("true"));
@@ -32,6 +28,34 @@ pub fn write_reject(buf: &mut Vec<u8>, format: RecordFormat, r: &Rejected) {
         }
     }
     f.end();
+}
+
+/// The cells of a rejects row, [`REJECT_COLUMNS`].
+fn reject_cells(f: &mut impl Cells, r: &Rejected, position: &str) {
+    f.str("input", &r.input);
+    f.str("position", position);
+    f.opt_str("article_id", r.article_id.as_deref());
+    f.str("reason", &r.reason);
+}
+
+/// Empty Arrow columns of rejects, [`REJECT_COLUMNS`] (Parquet output).
+pub fn reject_arrow_rows() -> ArrowRows {
+    let r = Rejected {
+        input: String::new(),
+        position: crate::io::position::Position {
+            file: String::new(),
+            line: None,
+        },
+        article_id: None,
+        reason: String::new(),
+    };
+    ArrowRows::shaped_by(|rows| reject_cells(rows, &r, ""))
+}
+
+/// Appends one rejected item to columns from [`reject_arrow_rows`].
+pub fn push_reject(rows: &mut ArrowRows, r: &Rejected) {
+    reject_cells(rows, r, &r.position.to_string());
+    rows.end_row();
 }
 
 #[cfg(test)]

@@ -24,6 +24,27 @@ impl RecordFormat {
     }
 }
 
+/// How a file of scored records is encoded: text rows, or Parquet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    /// CSV or JSON Lines.
+    Text(RecordFormat),
+    /// A Parquet file (columns as [`statement_schema`](super::statement_schema)
+    /// for statements; article rows and rejects with their text columns).
+    Parquet,
+}
+
+impl FileFormat {
+    /// The format implied by a file name: `.parquet` or `.pq` is Parquet, else as [`RecordFormat::from_extension`].
+    pub fn from_extension(path: &Path) -> Option<FileFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "parquet" | "pq" => Some(FileFormat::Parquet),
+            _ => RecordFormat::from_extension(path).map(FileFormat::Text),
+        }
+    }
+}
+
 /// Digits after the decimal point of probabilities and term contributions.
 pub const DECIMALS: usize = 4;
 
