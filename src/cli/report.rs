@@ -53,6 +53,8 @@ pub struct ReportArgs {
 
     #[command(flatten)]
     pub model_limit: super::ModelLimitArgs,
+    #[command(flatten)]
+    pub record_limit: super::RecordLimitArgs,
 
     /// Input format, instead of guessing from the extension (.csv, .jsonl, .json).
     #[arg(long, value_enum)]
@@ -227,10 +229,12 @@ impl ProblemPrinter {
 fn read_input(
     path: &Path,
     format: Option<RecordFormat>,
+    max_record_bytes: usize,
     builder: &mut ReportBuilder,
     printer: &mut ProblemPrinter,
 ) -> anyhow::Result<()> {
-    let reader = ScoredReader::open(path, format)?;
+    let reader =
+        ScoredReader::open_limited(path, format, max_record_bytes).map_err(with_limit_hint)?;
     for record in reader {
         match record? {
             ScoredEntry::Statement(at, row) => {
@@ -245,6 +249,16 @@ fn read_input(
         }
     }
     Ok(())
+}
+
+/// A fatal reader error, with how to raise the limit when the header was above it.
+fn with_limit_hint(e: crate::io::ReadError) -> anyhow::Error {
+    let too_large = matches!(&e, crate::io::ReadError::HeaderTooLarge { .. });
+    if too_large {
+        anyhow::anyhow!("{e} (raise the limit with --max-record-bytes)")
+    } else {
+        e.into()
+    }
 }
 
 /// One error when the statements have topics the model lacks: they were
@@ -280,7 +294,13 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let mut printer = ProblemPrinter { printed: 0 };
     let format = args.input_format.map(RecordFormat::from);
     for path in &args.inputs {
-        read_input(path, format, &mut builder, &mut printer)?;
+        read_input(
+            path,
+            format,
+            args.record_limit.max_record_bytes,
+            &mut builder,
+            &mut printer,
+        )?;
     }
     if let Some(model) = &args.model {
         mismatch(&builder, &args.inputs, model)?;

@@ -8,6 +8,7 @@ mod model_file;
 mod output;
 mod output_check;
 mod position;
+mod record_stream;
 mod scored;
 
 pub use articles::{
@@ -21,6 +22,7 @@ pub(crate) use line_index::CountingReader;
 pub use output::Output;
 pub use output_check::check_outputs;
 pub use position::Position;
+pub use record_stream::DEFAULT_MAX_RECORD_BYTES;
 pub use scored::{
     ipc_stream, read_ipc_stream, statement_batch, statement_schema, statements_from_batch,
     statements_from_ipc, statements_to_ipc, ArrowStatementError,

@@ -11,7 +11,7 @@
 //! - `reader.rs`: [`ArticleReader`] reads them one [`Item`] at a time;
 //! - `ids.rs`: the ids read so far; a repeated one is rejected;
 //! - `parse.rs`: one article out of a CSV record, a JSON line or a text line;
-//! - `stream.rs`: the bounded line and CSV record reader under them;
+//! - `crate::io::record_stream`: the bounded line and CSV record reader under them (shared);
 //! - `article.rs`: what comes out, an [`Article`] or a [`Rejected`] item that
 //!   says where it was and why it could not be used, and the [`ReadOptions`].
 //!
@@ -36,7 +36,6 @@ mod inputs;
 mod parse;
 mod preflight;
 mod reader;
-mod stream;
 
 pub use article::{Article, ArticleColumns, Item, ReadOptions, Rejected, DEFAULT_MAX_BYTES};
 pub use inputs::{expand_inputs, ArticleFormat, Source};

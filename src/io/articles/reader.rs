@@ -11,8 +11,8 @@ use super::inputs::{ArticleFormat, Source};
 use super::parse::{
     csv_article, json_article, read_header, text_line_article, too_large, CsvHeader,
 };
-use super::stream::{InputStream, RawRecord, BOM, BUF_SIZE};
 use crate::io::position::Position;
+use crate::io::record_stream::{InputStream, RawRecord, BOM, BUF_SIZE};
 
 /// Streams [`Item`]s out of a list of sources, one at a time.
 pub struct ArticleReader {
