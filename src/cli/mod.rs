@@ -256,3 +256,23 @@ impl ModelLimitArgs {
         crate::model::StanceModel::load_with_limit(path, self.max_model_bytes)
     }
 }
+
+/// The record-size flag of every subcommand that reads labelled or scored
+/// files (`report`, `train`, `evaluate`); `score` and `suggest` have
+/// `--max-article-bytes`, with the same default.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RecordLimitArgs {
+    /// Refuse a CSV record or JSON Lines line larger than this many bytes
+    /// (default 16 MiB): `report` rejects the row, `train` and `evaluate` stop.
+    #[arg(long, default_value_t = crate::io::DEFAULT_MAX_RECORD_BYTES, value_name = "BYTES", value_parser = positive_bytes)]
+    pub max_record_bytes: usize,
+}
+
+/// A byte limit of at least 1.
+fn positive_bytes(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}

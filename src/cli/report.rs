@@ -57,6 +57,8 @@ pub struct ReportArgs {
 
     #[command(flatten)]
     pub model_limit: super::ModelLimitArgs,
+    #[command(flatten)]
+    pub record_limit: super::RecordLimitArgs,
 
     /// Show the N most confident statements per topic and stance (HTML, JSON, CSV); 0 shows none.
     #[arg(long, default_value_t = 3, value_name = "N")]
@@ -243,10 +245,12 @@ impl ProblemPrinter {
 fn read_input(
     path: &Path,
     format: Option<FileFormat>,
+    max_record_bytes: usize,
     builder: &mut ReportBuilder,
     printer: &mut ProblemPrinter,
 ) -> anyhow::Result<()> {
-    let reader = ScoredReader::open(path, format)?;
+    let reader =
+        ScoredReader::open_limited(path, format, max_record_bytes).map_err(with_limit_hint)?;
     for record in reader {
         match record? {
             ScoredEntry::Statement(at, row) => {
@@ -261,6 +265,16 @@ fn read_input(
         }
     }
     Ok(())
+}
+
+/// A fatal reader error, with how to raise the limit when the header was above it.
+fn with_limit_hint(e: crate::io::ReadError) -> anyhow::Error {
+    let too_large = matches!(&e, crate::io::ReadError::HeaderTooLarge { .. });
+    if too_large {
+        anyhow::anyhow!("{e} (raise the limit with --max-record-bytes)")
+    } else {
+        e.into()
+    }
 }
 
 /// One error when the statements have topics the model lacks: they were
@@ -296,7 +310,13 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let mut printer = ProblemPrinter { printed: 0 };
     let format = args.input_format.map(FileFormat::from);
     for path in &args.inputs {
-        read_input(path, format, &mut builder, &mut printer)?;
+        read_input(
+            path,
+            format,
+            args.record_limit.max_record_bytes,
+            &mut builder,
+            &mut printer,
+        )?;
     }
     if let Some(model) = &args.model {
         mismatch(&builder, &args.inputs, model)?;

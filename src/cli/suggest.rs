@@ -75,7 +75,7 @@ pub struct SuggestArgs {
     /// one is removed when nothing is].
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
-    /// Reject an article larger than this many bytes.
+    /// Reject an article (with --scored: a scored line) larger than this many bytes.
     #[arg(long, default_value_t = crate::io::DEFAULT_MAX_BYTES, value_name = "BYTES")]
     pub max_article_bytes: usize,
     /// What one statement is, as `stance score --unit` (not with --scored).
@@ -157,7 +157,7 @@ pub fn run(args: SuggestArgs) -> anyhow::Result<ExitCode> {
     let (gathered, read) = if args.scored {
         let mut rows = 0;
         for p in &args.inputs {
-            rows += feed_scored(p, &mut sink)?;
+            rows += feed_scored(p, &mut sink, args.max_article_bytes)?;
         }
         (
             sink.finish_gathering()?,

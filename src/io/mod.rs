@@ -9,6 +9,7 @@ mod output;
 mod output_check;
 mod parquet_out;
 mod position;
+mod record_stream;
 mod scored;
 
 pub use articles::{
@@ -23,6 +24,7 @@ pub use output::Output;
 pub use output_check::check_outputs;
 pub use parquet_out::{ParquetOut, BATCH_ROWS, ROW_GROUP_ROWS};
 pub use position::Position;
+pub use record_stream::DEFAULT_MAX_RECORD_BYTES;
 pub use scored::{
     ipc_stream, read_ipc_stream, statement_batch, statement_schema, statements_from_batch,
     statements_from_ipc, statements_to_ipc, ArrowStatementError,

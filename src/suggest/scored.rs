@@ -12,8 +12,9 @@ use crate::io::{FileFormat, ReadError, RecordFormat, ScoredEntry, ScoredReader, 
 /// article (an article's rows are consecutive, as `score` writes them).
 ///
 /// A row without `topic_probs` (CSV, or a file from elsewhere) or one that
-/// cannot be read is an error naming the file and line.
-pub fn feed_scored(path: &Path, sink: &mut SuggestSink) -> Result<u64> {
+/// cannot be read (or is longer than `max_record_bytes`) is an error naming
+/// the file and line.
+pub fn feed_scored(path: &Path, sink: &mut SuggestSink, max_record_bytes: usize) -> Result<u64> {
     let refused = |e: ReadError| {
         let message = e.to_string();
         let prefix = format!("{}: ", path.display());
@@ -25,8 +26,12 @@ pub fn feed_scored(path: &Path, sink: &mut SuggestSink) -> Result<u64> {
                 .to_string(),
         }
     };
-    let reader =
-        ScoredReader::open(path, Some(FileFormat::Text(RecordFormat::Jsonl))).map_err(refused)?;
+    let reader = ScoredReader::open_limited(
+        path,
+        Some(FileFormat::Text(RecordFormat::Jsonl)),
+        max_record_bytes,
+    )
+    .map_err(refused)?;
     let mut article: Vec<Statement> = Vec::new();
     let mut rows = 0;
     for entry in reader {

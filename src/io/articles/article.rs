@@ -124,7 +124,7 @@ impl Default for ReadOptions {
 }
 
 /// The default of [`ReadOptions::max_bytes`]: 16 MiB.
-pub const DEFAULT_MAX_BYTES: usize = 16 << 20;
+pub const DEFAULT_MAX_BYTES: usize = crate::io::DEFAULT_MAX_RECORD_BYTES;
 
 impl ReadOptions {
     /// Checks the options; the only place that does.

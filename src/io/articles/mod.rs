@@ -12,7 +12,7 @@
 //! - `ids.rs`: the ids read so far; a repeated one is rejected;
 //! - `parse.rs`: one article out of a CSV record, a JSON line or a text line;
 //! - `parquet.rs`: the articles of a Parquet file, a row each, batch by batch;
-//! - `stream.rs`: the bounded line and CSV record reader under them;
+//! - `crate::io::record_stream`: the bounded line and CSV record reader under them (shared);
 //! - `article.rs`: what comes out, an [`Article`] or a [`Rejected`] item that
 //!   says where it was and why it could not be used, and the [`ReadOptions`].
 //!
@@ -38,7 +38,6 @@ mod parquet;
 mod parse;
 mod preflight;
 mod reader;
-mod stream;
 
 pub use article::{Article, ArticleColumns, Item, ReadOptions, Rejected, DEFAULT_MAX_BYTES};
 pub use inputs::{expand_inputs, ArticleFormat, Source};

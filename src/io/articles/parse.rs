@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::article::{Article, ArticleColumns, ReadOptions};
-use super::stream::{InputStream, RawRecord};
+use crate::io::record_stream::{InputStream, RawRecord};
 
 /// Most columns a CSV header may have.
 const MAX_HEADER_FIELDS: usize = 1 << 16;

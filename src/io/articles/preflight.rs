@@ -15,8 +15,8 @@ use super::article::ReadOptions;
 use super::inputs::{unsupported, ArticleFormat};
 use super::parquet::{check_columns, OpenProblem};
 use super::parse::{read_header, HeaderProblem};
-use super::stream::{InputStream, BUF_SIZE};
 use crate::error::{Error, Result};
+use crate::io::record_stream::{InputStream, BUF_SIZE};
 
 /// Checks the inputs as named on the command line (`-` is stdin, not checked).
 ///
@@ -72,7 +72,8 @@ fn check_header(path: &Path, options: &ReadOptions) -> Result<()> {
     let Ok(file) = File::open(path) else {
         return Ok(());
     };
-    let mut stream = InputStream::new(BufReader::with_capacity(BUF_SIZE, Box::new(file)));
+    let file: Box<dyn std::io::Read + Send> = Box::new(file);
+    let mut stream = InputStream::new(BufReader::with_capacity(BUF_SIZE, file));
     match read_header(&mut stream, options) {
         Err(HeaderProblem::MissingColumn { column, names, .. }) => Err(Error::MissingColumn {
             path: path.to_path_buf(),

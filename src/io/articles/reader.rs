@@ -12,8 +12,8 @@ use super::parquet::ParquetArticles;
 use super::parse::{
     csv_article, json_article, read_header, text_line_article, too_large, CsvHeader,
 };
-use super::stream::{InputStream, RawRecord, BOM, BUF_SIZE};
 use crate::io::position::Position;
+use crate::io::record_stream::{InputStream, RawRecord, BOM, BUF_SIZE};
 
 /// Streams [`Item`]s out of a list of sources, one at a time.
 pub struct ArticleReader {

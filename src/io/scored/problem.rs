@@ -18,6 +18,18 @@ pub enum ProblemKind {
     /// A line that is not valid UTF-8.
     #[error("not valid UTF-8")]
     NotUtf8,
+    /// A CSV record or JSON Lines line longer than the reader's limit; its
+    /// bytes were skipped, not kept.
+    #[error("too large: record of {size} bytes, above the limit of {max} bytes")]
+    TooLarge {
+        /// Bytes of the record in the input.
+        size: u64,
+        /// The limit.
+        max: usize,
+    },
+    /// A quoted CSV field still open at the end of the input.
+    #[error("a quoted field is not closed before the end of the input")]
+    Unterminated,
     /// A JSON Lines line that is not one JSON object.
     #[error("bad JSON: {0}")]
     BadJson(String),
@@ -80,6 +92,8 @@ impl ProblemKind {
         match self {
             ProblemKind::FieldCount { .. } => "field_count",
             ProblemKind::NotUtf8 => "not_utf8",
+            ProblemKind::TooLarge { .. } => "too_large",
+            ProblemKind::Unterminated => "unterminated",
             ProblemKind::BadJson(_) => "bad_json",
             ProblemKind::MissingField(_) => "missing_field",
             ProblemKind::BadValue { .. } => "bad_value",

@@ -3,11 +3,9 @@
 //! `stance score` writes these rows; `stance report` reads them back one at a
 //! time, so inputs of any size are aggregated without holding them.
 
-use std::cell::RefCell;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::Path;
-use std::rc::Rc;
 
 use serde_json::Value;
 
@@ -15,8 +13,11 @@ use super::arrow::statements_from_batch;
 use super::problem::{Expected, ProblemKind, RowProblem};
 use super::schema::{FileFormat, RecordFormat, OPTIONAL_COLUMNS, STATEMENT_COLUMNS};
 use super::statement::Statement;
-use crate::io::line_index::{CountingReader, LineIndex};
 use crate::io::position::Position;
+use crate::io::record_stream::{InputStream, RawRecord, BUF_SIZE, DEFAULT_MAX_RECORD_BYTES};
+
+/// Header columns kept; more are counted but not looked at.
+const MAX_HEADER_COLUMNS: usize = 1 << 12;
 
 /// How many statement columns a CSV input must have.
 const REQUIRED: usize = STATEMENT_COLUMNS.len() - OPTIONAL_COLUMNS.len();
@@ -55,6 +56,28 @@ pub enum ReadError {
     Empty {
         /// The input as named on the command line.
         file: String,
+    },
+    /// Stdin (`-`) gave no bytes at all: it is empty, or was closed (a closed
+    /// descriptor 0 reads as empty).
+    #[error("-: no input on stdin (it is empty or closed)")]
+    NoInput,
+    /// A CSV header longer than the record limit (read only up to the limit).
+    #[error("{file}:1: the header is longer than the limit of {max} bytes")]
+    HeaderTooLarge {
+        /// The input as named on the command line.
+        file: String,
+        /// The limit.
+        max: usize,
+    },
+    /// A CSV header that cannot be used: not UTF-8 or with a quote never closed.
+    #[error("{file}:{line}: bad header: {kind}")]
+    BadHeader {
+        /// The input as named on the command line.
+        file: String,
+        /// 1-based line where the header starts.
+        line: u64,
+        /// What is wrong with it.
+        kind: ProblemKind,
     },
     /// A CSV header lacks required columns.
     #[error("{file}: missing column(s) {}; the header has: {}", missing.join(", "), show_header(header))]
@@ -95,17 +118,22 @@ pub struct ScoredReader {
     done: bool,
 }
 
+type Stream = InputStream<Box<dyn BufRead>>;
+
+// Note: both formats are read by the shared bounded record reader, so a
+// record above `max` costs no more memory than the limit, however long.
 enum Inner {
     Csv {
-        reader: Box<csv::Reader<CountingReader>>,
-        lines: Rc<RefCell<LineIndex>>,
+        stream: Stream,
         columns: Columns,
-        record: csv::StringRecord,
+        record: RawRecord,
+        width: usize,
+        max: usize,
     },
     Jsonl {
-        reader: Box<dyn BufRead>,
-        line: u64,
+        stream: Stream,
         buf: Vec<u8>,
+        max: usize,
     },
     Parquet {
         reader: parquet::arrow::arrow_reader::ParquetRecordBatchReader,
@@ -132,6 +160,18 @@ impl ScoredReader {
     /// (`.csv`, `.jsonl`, `.json`, `.ndjson`), else sniffed: JSON Lines when
     /// the first non-blank byte is `{`, CSV otherwise.
     pub fn open(path: &Path, format: Option<FileFormat>) -> Result<ScoredReader, ReadError> {
+        ScoredReader::open_limited(path, format, DEFAULT_MAX_RECORD_BYTES)
+    }
+
+    /// [`ScoredReader::open`] with records (CSV records, JSON Lines lines)
+    /// limited to `max_record_bytes`: a longer row is a
+    /// [`ProblemKind::TooLarge`] problem, skipped without keeping its bytes;
+    /// a longer CSV header is a fatal [`ReadError::BadHeader`].
+    pub fn open_limited(
+        path: &Path,
+        format: Option<FileFormat>,
+        max_record_bytes: usize,
+    ) -> Result<ScoredReader, ReadError> {
         let file = path.display().to_string();
         let format = format.or_else(|| FileFormat::from_extension(path));
         if format == Some(FileFormat::Parquet) {
@@ -148,13 +188,16 @@ impl ScoredReader {
         let mut reader: Box<dyn BufRead> = if path == Path::new("-") {
             Box::new(io::stdin().lock())
         } else {
-            Box::new(BufReader::new(File::open(path).map_err(io_err)?))
+            Box::new(BufReader::with_capacity(
+                BUF_SIZE,
+                File::open(path).map_err(io_err)?,
+            ))
         };
         let format = match format.or_else(|| RecordFormat::from_extension(path)) {
             Some(f) => f,
             None => sniff(&mut reader).map_err(io_err)?,
         };
-        ScoredReader::from_reader(&file, reader, format)
+        ScoredReader::from_reader_limited(&file, reader, format, max_record_bytes)
     }
 
     /// Opens a Parquet file of statements (columns as
@@ -231,39 +274,67 @@ impl ScoredReader {
         reader: Box<dyn BufRead>,
         format: RecordFormat,
     ) -> Result<ScoredReader, ReadError> {
+        ScoredReader::from_reader_limited(name, reader, format, DEFAULT_MAX_RECORD_BYTES)
+    }
+
+    /// [`ScoredReader::from_reader`] with records limited to
+    /// `max_record_bytes`, as [`ScoredReader::open_limited`].
+    pub fn from_reader_limited(
+        name: &str,
+        mut reader: Box<dyn BufRead>,
+        format: RecordFormat,
+        max_record_bytes: usize,
+    ) -> Result<ScoredReader, ReadError> {
+        let max = max_record_bytes;
+        let io_err = |error| ReadError::Io {
+            file: name.to_string(),
+            error,
+        };
+        if name == "-" && reader.fill_buf().map_err(io_err)?.is_empty() {
+            return Err(ReadError::NoInput);
+        }
+        let mut stream = InputStream::new(reader);
         let inner = match format {
             RecordFormat::Jsonl => Inner::Jsonl {
-                reader,
-                line: 0,
+                stream,
                 buf: Vec::new(),
+                max,
             },
             RecordFormat::Csv => {
-                let (reader, lines) = CountingReader::new(reader);
-                let mut reader = Box::new(
-                    csv::ReaderBuilder::new()
-                        .flexible(false)
-                        .from_reader(reader),
-                );
-                let header = match reader.headers() {
-                    Ok(h) => h.clone(),
-                    Err(e) => {
-                        return Err(ReadError::Io {
-                            file: name.to_string(),
-                            error: csv_to_io(e),
-                        })
-                    }
-                };
-                if header.is_empty() {
+                let mut record = RawRecord::default();
+                if !stream
+                    .read_record_or_stop(&mut record, max, MAX_HEADER_COLUMNS)
+                    .map_err(io_err)?
+                {
                     return Err(ReadError::Empty {
                         file: name.to_string(),
                     });
                 }
+                let bad_header = |kind| ReadError::BadHeader {
+                    file: name.to_string(),
+                    line: record.line,
+                    kind,
+                };
+                if record.oversized {
+                    return Err(ReadError::HeaderTooLarge {
+                        file: name.to_string(),
+                        max,
+                    });
+                }
+                if record.unterminated {
+                    return Err(bad_header(ProblemKind::Unterminated));
+                }
+                let header = match fields(&record) {
+                    Ok(h) => h.into_iter().map(str::to_string).collect::<Vec<_>>(),
+                    Err(kind) => return Err(bad_header(kind)),
+                };
                 let columns = Columns::find(name, &header)?;
                 Inner::Csv {
-                    reader,
-                    lines,
+                    stream,
                     columns,
-                    record: csv::StringRecord::new(),
+                    width: record.fields,
+                    record,
+                    max,
                 }
             }
         };
@@ -274,86 +345,87 @@ impl ScoredReader {
         })
     }
 
-    fn location(&self, line: u64) -> Position {
-        Position {
-            file: self.file.clone(),
-            line: Some(line),
-        }
-    }
-
     fn next_csv(&mut self) -> Option<Result<ScoredEntry, ReadError>> {
         let Inner::Csv {
-            reader,
-            lines,
+            stream,
             columns,
             record,
+            width,
+            max,
         } = &mut self.inner
         else {
             return None;
         };
-        match reader.read_record(record) {
+        match stream.read_record(record, *max, *width + 1) {
             Ok(false) => None,
             Ok(true) => {
-                let line = lines.borrow_mut().line_of(record.position());
-                let parsed = columns.parse(record);
-                let loc = self.location(line);
+                let loc = Position {
+                    file: self.file.clone(),
+                    line: Some(record.line),
+                };
+                let parsed = if record.oversized {
+                    Err(ProblemKind::TooLarge {
+                        size: record.size,
+                        max: *max,
+                    })
+                } else if record.unterminated {
+                    Err(ProblemKind::Unterminated)
+                } else if record.fields != *width {
+                    Err(ProblemKind::FieldCount {
+                        expected: *width as u64,
+                        found: record.fields as u64,
+                    })
+                } else {
+                    fields(record)
+                };
                 Some(Ok(match parsed {
-                    Ok(row) => ScoredEntry::Statement(loc, row),
-                    Err(mut p) => {
-                        p.location = Some(loc);
-                        ScoredEntry::Problem(p)
-                    }
+                    Err(kind) => ScoredEntry::Problem(RowProblem::at(loc, kind)),
+                    Ok(values) => match columns.parse(&values) {
+                        Ok(row) => ScoredEntry::Statement(loc, row),
+                        Err(mut p) => {
+                            p.location = Some(loc);
+                            ScoredEntry::Problem(p)
+                        }
+                    },
                 }))
             }
-            Err(e) => {
-                let line = lines.borrow_mut().line_of(e.position());
-                let kind = match e.kind() {
-                    csv::ErrorKind::UnequalLengths {
-                        expected_len, len, ..
-                    } => ProblemKind::FieldCount {
-                        expected: *expected_len,
-                        found: *len,
-                    },
-                    csv::ErrorKind::Utf8 { .. } => ProblemKind::NotUtf8,
-                    _ => {
-                        return Some(Err(ReadError::Io {
-                            file: self.file.clone(),
-                            error: csv_to_io(e),
-                        }))
-                    }
-                };
-                Some(Ok(ScoredEntry::Problem(RowProblem::at(
-                    self.location(line),
-                    kind,
-                ))))
-            }
+            Err(error) => Some(Err(ReadError::Io {
+                file: self.file.clone(),
+                error,
+            })),
         }
     }
 
     fn next_jsonl(&mut self) -> Option<Result<ScoredEntry, ReadError>> {
-        let Inner::Jsonl { reader, line, buf } = &mut self.inner else {
+        let Inner::Jsonl { stream, buf, max } = &mut self.inner else {
             return None;
         };
         loop {
-            buf.clear();
-            match reader.read_until(b'\n', buf) {
-                Ok(0) => return None,
-                Ok(_) => {}
+            let line = match stream.read_line(buf, *max) {
+                Ok(None) => return None,
+                Ok(Some(line)) => line,
                 Err(error) => {
                     return Some(Err(ReadError::Io {
                         file: self.file.clone(),
                         error,
                     }))
                 }
+            };
+            let loc = Position {
+                file: self.file.clone(),
+                line: Some(line.number),
+            };
+            if line.oversized {
+                let kind = ProblemKind::TooLarge {
+                    size: line.size,
+                    max: *max,
+                };
+                return Some(Ok(ScoredEntry::Problem(RowProblem::at(loc, kind))));
             }
-            *line += 1;
-            let n = *line;
             if buf.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let parsed = parse_json_line(buf);
-            let loc = self.location(n);
-            return Some(Ok(match parsed {
+            return Some(Ok(match parse_json_line(buf) {
                 Ok(row) => ScoredEntry::Statement(loc, row),
                 Err(mut p) => {
                     p.location = Some(loc);
@@ -362,6 +434,16 @@ impl ScoredReader {
             }));
         }
     }
+}
+
+/// A CSV record's fields as text, or why they are not.
+fn fields(record: &RawRecord) -> Result<Vec<&str>, ProblemKind> {
+    (0..record.fields.min(record.ends.len()))
+        .map(|i| {
+            std::str::from_utf8(record.field(i).unwrap_or_default())
+                .map_err(|_| ProblemKind::NotUtf8)
+        })
+        .collect()
 }
 
 impl Iterator for ScoredReader {
@@ -381,13 +463,6 @@ impl Iterator for ScoredReader {
             self.done = true;
         }
         item
-    }
-}
-
-fn csv_to_io(e: csv::Error) -> io::Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(e) => e,
-        other => io::Error::new(io::ErrorKind::InvalidData, format!("{other:?}")),
     }
 }
 
@@ -427,7 +502,7 @@ fn non_empty(s: &str) -> Option<String> {
 }
 
 impl Columns {
-    fn find(file: &str, header: &csv::StringRecord) -> Result<Columns, ReadError> {
+    fn find(file: &str, header: &[String]) -> Result<Columns, ReadError> {
         let names: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
         let index = |name: &str| names.iter().position(|h| h == name);
         let mut required = [0usize; REQUIRED];
@@ -455,10 +530,9 @@ impl Columns {
         })
     }
 
-    fn parse(&self, record: &csv::StringRecord) -> Result<Statement, RowProblem> {
-        // Note: `flexible(false)` guarantees every record has the header's length,
-        // so `get` only returns `None` for a header-less empty input.
-        let get = |i: usize| record.get(i).unwrap_or("");
+    fn parse(&self, record: &[&str]) -> Result<Statement, RowProblem> {
+        // Note: the reader checks every record has the header's length first.
+        let get = |i: usize| record.get(i).copied().unwrap_or("");
         let [article_id, sentence, start, end, text, topic, topic_prob, stance, stance_prob, best_topic] =
             self.required.map(get);
         let article_id = article_id.trim().to_string();

@@ -2,55 +2,64 @@
 //! records by a small RFC 4180 state machine that stops keeping a record's
 //! bytes once it passes the cap but still follows its quoting to find where
 //! the next record starts.
+//!
+//! The one record reader of every input: articles (`score`), scored
+//! statements (`report`, `suggest`) and labelled data (`train`, `evaluate`),
+//! so one limit ([`DEFAULT_MAX_RECORD_BYTES`]) bounds the memory of a record
+//! everywhere, and line numbers are counted one way.
 
 use std::io::{self, BufRead, BufReader, Read};
 
-pub(super) type Input = BufReader<Box<dyn Read + Send>>;
+pub(crate) type Input = BufReader<Box<dyn Read + Send>>;
+
+/// The default cap on one record (a CSV record, a JSON Lines line, a text
+/// file) in every reader: 16 MiB.
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 << 20;
 
 /// Read-buffer size for files and stdin.
-pub(super) const BUF_SIZE: usize = 256 << 10;
+pub(crate) const BUF_SIZE: usize = 256 << 10;
 
 /// A UTF-8 byte order mark.
-pub(super) const BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// A buffered input that counts lines and bytes, read by capped lines or CSV records.
-pub(super) struct InputStream {
-    pub(super) reader: Input,
+pub(crate) struct InputStream<R = Input> {
+    pub(crate) reader: R,
     /// Line breaks (`\n`) consumed so far.
-    pub(super) line: u64,
+    pub(crate) line: u64,
     /// Bytes consumed so far.
-    pub(super) consumed: u64,
+    pub(crate) consumed: u64,
     /// Still at the very start (a BOM may follow).
     at_start: bool,
 }
 
 /// A line read by [`InputStream::read_line`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Line {
+pub(crate) struct Line {
     /// 1-based line number.
-    pub(super) number: u64,
+    pub(crate) number: u64,
     /// Bytes in the input, line end included.
-    pub(super) size: u64,
+    pub(crate) size: u64,
     /// Longer than the cap: its bytes were not kept.
-    pub(super) oversized: bool,
+    pub(crate) oversized: bool,
 }
 
 /// One CSV record's fields, reused from record to record.
 #[derive(Debug, Default)]
-pub(super) struct RawRecord {
-    pub(super) bytes: Vec<u8>,
+pub(crate) struct RawRecord {
+    pub(crate) bytes: Vec<u8>,
     /// End offset of each kept field in `bytes`.
-    pub(super) ends: Vec<usize>,
+    pub(crate) ends: Vec<usize>,
     /// Fields in the record (more than `ends` holds when there are too many).
-    pub(super) fields: usize,
+    pub(crate) fields: usize,
     /// 1-based line where the record starts.
-    pub(super) line: u64,
+    pub(crate) line: u64,
     /// Bytes of the record in the input.
-    pub(super) size: u64,
+    pub(crate) size: u64,
     /// Its fields hold more than the cap; `bytes` was dropped.
-    pub(super) oversized: bool,
+    pub(crate) oversized: bool,
     /// The input ended inside a quoted field.
-    pub(super) unterminated: bool,
+    pub(crate) unterminated: bool,
 }
 
 impl RawRecord {
@@ -63,7 +72,7 @@ impl RawRecord {
         self.unterminated = false;
     }
 
-    pub(super) fn field(&self, i: usize) -> Option<&[u8]> {
+    pub(crate) fn field(&self, i: usize) -> Option<&[u8]> {
         if self.oversized {
             return None;
         }
@@ -105,8 +114,8 @@ enum CsvState {
     QuoteInQuoted,
 }
 
-impl InputStream {
-    pub(super) fn new(reader: Input) -> InputStream {
+impl<R: BufRead> InputStream<R> {
+    pub(crate) fn new(reader: R) -> InputStream<R> {
         InputStream {
             reader,
             line: 0,
@@ -131,7 +140,7 @@ impl InputStream {
     /// Reads one line into `buf` (without its `\n` or `\r\n`), keeping at most
     /// `max` bytes: a longer line is consumed to its end and reported oversized
     /// with `buf` empty. `None` at the end of the input.
-    pub(super) fn read_line(&mut self, buf: &mut Vec<u8>, max: usize) -> io::Result<Option<Line>> {
+    pub(crate) fn read_line(&mut self, buf: &mut Vec<u8>, max: usize) -> io::Result<Option<Line>> {
         self.skip_bom()?;
         buf.clear();
         let (mut size, mut oversized, mut any) = (0u64, false, false);
@@ -185,11 +194,34 @@ impl InputStream {
 
     /// Reads the next CSV record into `rec`, keeping at most `max` bytes of
     /// fields and `max_fields` field bounds; `false` at the end of the input.
-    pub(super) fn read_record(
+    pub(crate) fn read_record(
         &mut self,
         rec: &mut RawRecord,
         max: usize,
         max_fields: usize,
+    ) -> io::Result<bool> {
+        self.read_record_until(rec, max, max_fields, false)
+    }
+
+    /// [`InputStream::read_record`], but an oversized record ends the read
+    /// as soon as it passes `max` (its `size` is then what was read of it):
+    /// for a header, where the input cannot be used anyway and may never end
+    /// (`/dev/zero`). The stream is left inside the record.
+    pub(crate) fn read_record_or_stop(
+        &mut self,
+        rec: &mut RawRecord,
+        max: usize,
+        max_fields: usize,
+    ) -> io::Result<bool> {
+        self.read_record_until(rec, max, max_fields, true)
+    }
+
+    fn read_record_until(
+        &mut self,
+        rec: &mut RawRecord,
+        max: usize,
+        max_fields: usize,
+        stop_when_oversized: bool,
     ) -> io::Result<bool> {
         self.skip_bom()?;
         rec.clear();
@@ -303,7 +335,7 @@ impl InputStream {
             }
             self.line += lines;
             self.consume(i);
-            if done {
+            if done || (stop_when_oversized && rec.oversized) {
                 rec.size = end - start;
                 return Ok(true);
             }
@@ -372,6 +404,19 @@ mod tests {
         assert_eq!(rec.field(0), None);
         assert!(s.read_record(&mut rec, 20, 10).unwrap());
         assert_eq!((rec.line, rec.field(1)), (53, Some(&b"ok"[..])));
+    }
+
+    #[test]
+    fn an_oversized_record_can_stop_the_read_early() {
+        // An endless header (as /dev/zero gives) ends the read once past the cap.
+        let endless = io::repeat(0).take(1 << 30);
+        let reader: Box<dyn Read + Send> = Box::new(endless);
+        let mut s = InputStream::new(BufReader::with_capacity(64, reader));
+        let mut rec = RawRecord::default();
+        assert!(s.read_record_or_stop(&mut rec, 100, 10).unwrap());
+        assert!(rec.oversized);
+        assert!(rec.size > 100 && rec.size <= 164, "{}", rec.size);
+        assert!(s.consumed < 1000);
     }
 
     #[test]
