@@ -370,7 +370,10 @@ fn text_without_known_terms_and_other_languages_are_uncertain() {
     w.write("old.csv", old);
     let new_report = ok(&w.run(&["report", "mixed.csv", "--format", "json"]));
     let old_report = ok(&w.run(&["report", "old.csv", "--format", "json"]));
-    assert_eq!(new_report, old_report);
+    assert_eq!(
+        common::report_statistics(&new_report),
+        common::report_statistics(&old_report)
+    );
     let v: serde_json::Value = serde_json::from_str(&new_report).unwrap();
     let uncertain = v["topics"]
         .as_array()

@@ -286,10 +286,7 @@ fn refused(what: &str, file: &[u8], needles: &[&str]) {
     refused_by_the_cli(what, &out, &e);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.trim_end(), format!("error: {e}"), "{what}");
-    assert!(
-        took < QUICK,
-        "{what}: the CLI took {took:?} to refuse it"
-    );
+    assert!(took < QUICK, "{what}: the CLI took {took:?} to refuse it");
 }
 
 #[test]

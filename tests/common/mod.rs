@@ -80,3 +80,20 @@ pub fn output_within(mut command: Command, limit: std::time::Duration) -> Output
     }
     child.wait_with_output().unwrap()
 }
+
+/// A JSON report without its `provenance` object (which names the command
+/// line and the inputs' checksums, so two runs over different files that must
+/// give the same statistics differ there and only there). Fails if the
+/// report has no provenance, so the comparison cannot hide its loss.
+pub fn report_statistics(json: &str) -> serde_json::Value {
+    let mut v: serde_json::Value = serde_json::from_str(json).unwrap();
+    let provenance = v
+        .as_object_mut()
+        .expect("a JSON report is an object")
+        .remove("provenance");
+    assert!(
+        provenance.is_some_and(|p| p["stance_version"].is_string()),
+        "the report has a provenance object"
+    );
+    v
+}
