@@ -53,6 +53,10 @@ fn to_py(e: stance::Error) -> PyErr {
     }
 }
 
+/// `predict_raw`'s result: topic probabilities (row-major float64 bytes),
+/// best topic index and stance label per text.
+type RawPredictions<'py> = (Bound<'py, PyBytes>, Vec<usize>, Vec<Option<String>>);
+
 /// A loaded or trained model, with a scorer per set of options used.
 #[pyclass(frozen, module = "stance._stance")]
 struct NativeModel {
@@ -218,7 +222,7 @@ impl NativeModel {
         &self,
         py: Python<'py>,
         texts: Vec<String>,
-    ) -> PyResult<(Bound<'py, PyBytes>, Vec<usize>, Vec<Option<String>>)> {
+    ) -> PyResult<RawPredictions<'py>> {
         let scorer = self.scorer(ValidScoreOptions::default())?;
         let articles: Vec<Article> = texts
             .into_iter()

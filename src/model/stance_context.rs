@@ -109,7 +109,7 @@ impl StanceStage {
         }
     }
 
-    /// The stance probabilities of statement `i` (see [`stance_features_of`]) into `out`.
+    /// The stance probabilities of statement `i` (see `stance_features_of`) into `out`.
     pub fn apply(
         &self,
         stance: &[f64],

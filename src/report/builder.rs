@@ -58,9 +58,12 @@ pub struct ReportBuilder {
     // Note: keyed by (source, period), `None` for all sources together; the
     // same `Tally` as the breakdown, so a point's net stance is computed
     // exactly as a table row's.
-    series: BTreeMap<(Option<String>, String), Vec<(usize, Tally)>>,
+    series: BTreeMap<SeriesKey, Vec<(usize, Tally)>>,
     examples: ExampleKeeper,
 }
+
+/// A stance-over-time series point's key: (source or `None` for all, period).
+type SeriesKey = (Option<String>, String);
 
 /// Adds one to `counts[i]`, growing `counts` as needed.
 fn bump(counts: &mut Vec<u64>, i: usize) {

@@ -73,7 +73,7 @@ pub struct InputFile {
     pub path: String,
     /// Its size, when it is a regular file.
     pub bytes: Option<u64>,
-    /// SHA-256 of its bytes, for regular files up to [`MAX_HASHED_BYTES`].
+    /// SHA-256 of its bytes, for regular files up to `MAX_HASHED_BYTES` (256 MiB).
     pub sha256: Option<String>,
 }
 
@@ -122,7 +122,7 @@ impl ModelProvenance {
 }
 
 impl InputFile {
-    /// Size and (for regular files up to [`MAX_HASHED_BYTES`]) checksum of
+    /// Size and (for regular files up to `MAX_HASHED_BYTES`) checksum of
     /// the input at `path`; stdin (`-`) and pipes get neither.
     pub fn of_path(path: &Path) -> io::Result<InputFile> {
         let mut file = InputFile {
