@@ -2,6 +2,7 @@
 
 mod articles;
 mod atomic;
+mod calendar;
 mod labelled;
 mod line_index;
 mod model_file;
@@ -17,6 +18,7 @@ pub use articles::{
     ReadOptions, Rejected, Source, DEFAULT_MAX_BYTES,
 };
 pub use atomic::{commit, remove_temporary_files, AtomicFile, Staged};
+pub use calendar::civil_from_days;
 pub(crate) use labelled::csv_error;
 pub use labelled::{read_column, read_labelled, read_labelled_files, Columns, LabelledData};
 pub(crate) use line_index::CountingReader;

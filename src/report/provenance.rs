@@ -166,16 +166,7 @@ fn sha256_of(path: &Path) -> io::Result<(String, u64)> {
 pub fn rfc3339(epoch_seconds: i64) -> String {
     let days = epoch_seconds.div_euclid(86_400);
     let secs = epoch_seconds.rem_euclid(86_400);
-    // Note: Howard Hinnant's `civil_from_days`, the inverse of `days_from_civil` in `period`.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = crate::io::civil_from_days(days);
     format!(
         "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
         secs / 3600,
