@@ -233,6 +233,11 @@ fn plan(args: &ScoreArgs) -> anyhow::Result<Plan> {
         },
     };
     plan.extra.check().map_err(flag_error)?;
+    // Note: the Parquet writer has no `top_topics` column; a flag it would
+    // silently drop is refused instead (`topic_probs` holds every topic).
+    if plan.format == FileFormat::Parquet && plan.extra.top_k.is_some() {
+        bail!("--top-k adds a column to CSV and JSON Lines, not to Parquet (its topic_probs has every topic's probability)");
+    }
     let paths = plan.output_paths();
     for (i, p) in paths.iter().enumerate() {
         if p.as_os_str() == "-" {
@@ -486,6 +491,10 @@ mod tests {
             ),
             (vec!["a.csv", "--out", "-"], "not a file name"),
             (vec!["a.csv", "--top-k", "0"], "--top-k"),
+            (
+                vec!["a.csv", "--out", "s.parquet", "--top-k", "2"],
+                "not to Parquet",
+            ),
         ] {
             let err = plan(&parse(&argv).unwrap()).unwrap_err();
             assert!(format!("{err:#}").contains(message), "{argv:?}: {err:#}");
