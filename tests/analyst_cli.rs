@@ -9,29 +9,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::TempWorkdir;
-
-fn semeval(name: &str) -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/semeval2016_task6")
-        .join(name);
-    assert!(p.exists(), "SemEval-2016 data missing at {}", p.display());
-    p
-}
-
-fn ok(out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn s(p: &std::path::Path) -> &str {
-    p.to_str().unwrap()
-}
+use common::{arg as s, ok, semeval, TempWorkdir};
 
 /// SemEval's training CSV with its stance labels renamed (`from` -> `to`).
 fn relabelled(w: &TempWorkdir, name: &str, map: &[(&str, &str)]) -> PathBuf {
@@ -62,15 +40,6 @@ fn tweets(w: &TempWorkdir, n: usize) -> PathBuf {
     w.write("tweets.jsonl", text)
 }
 
-fn train(w: &TempWorkdir, data: &std::path::Path, model: &str, extra: &[&str]) -> String {
-    let mut args = vec!["train", "--data", s(data), "--topic-col", "target"];
-    args.extend(["--out", model, "--c", "1"]);
-    args.extend(extra);
-    let out = w.run(&args);
-    ok(&out);
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 /// Per topic, the net stance (favor - against) / statements counted from a scored CSV.
 fn tally(w: &TempWorkdir, scored: &str, favor: &str, against: &str) -> Vec<(String, f64)> {
     let mut reader = csv::Reader::from_path(w.path(scored)).unwrap();
@@ -90,7 +59,7 @@ fn tally(w: &TempWorkdir, scored: &str, favor: &str, against: &str) -> Vec<(Stri
 #[test]
 fn semeval_upper_case_labels_get_their_roles_in_report_and_evaluate() {
     let w = TempWorkdir::new();
-    let log = train(&w, &semeval("train.csv"), "sem.model", &[]);
+    let log = w.train_quick(&semeval("train.csv"), "sem.model", &[]);
     assert!(
         log.contains("stance roles: favor FAVOR, against AGAINST, neutral NONE"),
         "{log}"
@@ -173,7 +142,7 @@ fn other_label_sets_have_no_net_stance_unless_roles_are_named() {
     let input = tweets(&w, 120);
 
     // Found by name: nothing, so no net stance anywhere, not a column of zeros.
-    let log = train(&w, &data, "plain.model", &[]);
+    let log = w.train_quick(&data, "plain.model", &[]);
     assert!(log.contains("no net stance"), "{log}");
     ok(&w.run(&[
         "score",
@@ -208,7 +177,7 @@ fn other_label_sets_have_no_net_stance_unless_roles_are_named() {
 
     // Named at training: the model carries them to report and evaluate.
     let named = ["--favor-label", "SUPPORT", "--against-label", "DENY"];
-    let log = train(&w, &data, "named.model", &named);
+    let log = w.train_quick(&data, "named.model", &named);
     assert!(
         log.contains("stance roles: favor SUPPORT, against DENY, neutral (none)"),
         "{log}"

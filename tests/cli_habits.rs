@@ -10,29 +10,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::TempWorkdir;
-
-fn semeval(name: &str) -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/semeval2016_task6")
-        .join(name);
-    assert!(p.exists(), "SemEval-2016 data missing at {}", p.display());
-    p
-}
-
-fn ok(out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn s(p: &std::path::Path) -> &str {
-    p.to_str().unwrap()
-}
+use common::{arg as s, ok, semeval, TempWorkdir};
 
 /// The first `n` SemEval test tweets: (text, target).
 fn tweets(n: usize) -> Vec<(String, String)> {
@@ -67,17 +45,7 @@ fn tweet_files(w: &TempWorkdir, n: usize) -> (PathBuf, PathBuf) {
 }
 
 fn train_semeval(w: &TempWorkdir) {
-    ok(&w.run(&[
-        "train",
-        "--data",
-        s(&semeval("train.csv")),
-        "--topic-col",
-        "target",
-        "--out",
-        "sem.model",
-        "--c",
-        "1",
-    ]));
+    w.train_quick(&semeval("train.csv"), "sem.model", &[]);
 }
 
 /// The rows of a CSV as maps from column name to value.

@@ -1,6 +1,7 @@
 //! The library is the CLI's engine: statements scored through the public API
 //! equal what `stance score` writes for the same input, value for value, and
-//! `evaluate`'s predictions are `stance score`'s on the same rows.
+//! `evaluate`'s predictions are `stance score`'s on the same rows (bit for
+//! bit against the engine, as written against the CLI).
 
 mod common;
 
@@ -9,7 +10,7 @@ use std::path::{Path, PathBuf};
 use common::TempWorkdir;
 use serde_json::Value;
 use stance::io::rounded;
-use stance::io::{read_labelled, Columns, Statement};
+use stance::io::{read_labelled, Article, Columns, Statement};
 use stance::model::StanceModel;
 use stance::pipeline::{ScoreOptions, Scorer};
 
@@ -159,8 +160,10 @@ fn a_vec_of_articles_scores_as_the_cli_scores_it() -> stance::Result<()> {
 }
 
 /// `evaluate` scores each labelled row as one statement on the same path as
-/// `stance score`: on the rows of one sentence, its topics, stances and
-/// probabilities are the ones `stance score` writes.
+/// `stance score`: on every row its topics, stances and probabilities are
+/// the engine's for the row as one statement (`stance score --unit row`),
+/// bit for bit; on the rows of one sentence they are the ones `stance score`
+/// writes.
 #[test]
 fn evaluate_predicts_what_score_writes() -> stance::Result<()> {
     let data = read_labelled(&repo("data/test.csv"), &Columns::default())?;
@@ -179,6 +182,30 @@ fn evaluate_predicts_what_score_writes() -> stance::Result<()> {
         .map(|&i| data.topics[i].clone())
         .collect();
     let predicted = stance::eval::predict(&scorer, &texts, &gold);
+
+    // Every row, against the engine's statements for whole texts, bit for bit.
+    let all = stance::eval::predict(&scorer, &data.texts, &data.topics);
+    let rows: Vec<Article> = data
+        .texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Article {
+            id: (i + 1).to_string(),
+            text: t.clone(),
+            ..Article::default()
+        })
+        .collect();
+    let whole = scorer.score_articles_whole(&rows);
+    assert_eq!(all.len(), whole.len());
+    let bits = |p: &[f64]| -> Vec<u64> { p.iter().map(|x| x.to_bits()).collect() };
+    for (p, s) in all.iter().zip(&whole) {
+        assert_eq!(p.topic, s.best_topic);
+        assert_eq!(p.stance, s.stance);
+        let topic_probs: Vec<f64> = s.topic_probs.iter().map(|(_, x)| *x).collect();
+        assert_eq!(bits(&p.topic_probs), bits(&topic_probs), "{}", s.text);
+        let stance_probs: Vec<f64> = s.stance_probs.iter().map(|(_, x)| *x).collect();
+        assert_eq!(bits(&p.stance_probs), bits(&stance_probs), "{}", s.text);
+    }
 
     let w = TempWorkdir::new();
     let cli = score_with_the_cli(&w, &texts, &[]);

@@ -90,9 +90,8 @@ fn ok(out: &std::process::Output) -> String {
     stderr
 }
 
-#[test]
-fn parquet_round_trip_equals_json_lines() {
-    let w = TempWorkdir::new();
+/// Trains `m.model` in the dir on [`LABELLED`].
+fn train_tiny_model(w: &TempWorkdir) {
     w.write("labelled.csv", LABELLED);
     let out = w.run(&[
         "train",
@@ -104,6 +103,12 @@ fn parquet_round_trip_equals_json_lines() {
         "m.model",
     ]);
     assert!(out.status.success(), "{}", ok(&out));
+}
+
+#[test]
+fn parquet_round_trip_equals_json_lines() {
+    let w = TempWorkdir::new();
+    train_tiny_model(&w);
     let mut rows = sample_articles();
     let csv = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/articles/articles.csv");
     let n = rows.len();
@@ -225,17 +230,7 @@ fn parquet_round_trip_equals_json_lines() {
 #[test]
 fn corrupt_parquet_is_rejected_not_a_panic() {
     let w = TempWorkdir::new();
-    w.write("labelled.csv", LABELLED);
-    let out = w.run(&[
-        "train",
-        "--data",
-        "labelled.csv",
-        "--min-df",
-        "1",
-        "--out",
-        "m.model",
-    ]);
-    assert!(out.status.success(), "{}", ok(&out));
+    train_tiny_model(&w);
     let rows = sample_articles();
     write_articles(
         &w.path("good.parquet"),

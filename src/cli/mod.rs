@@ -209,7 +209,7 @@ impl ColumnArgs {
     }
 }
 
-/// Article column-name flags of `suggest` (the same names and defaults as `score`'s).
+/// Article column-name flags of `score` and `suggest`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ArticleColumnArgs {
     /// CSV column / JSON key of the article id.

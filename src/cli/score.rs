@@ -16,8 +16,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{flag_error, ArticleFormatArg, RecordFormatArg};
 use crate::io::{
-    check_inputs, check_outputs, commit, expand_inputs, ArticleColumns, ArticleFormat,
-    ArticleReader, AtomicFile, FileFormat, ReadOptions, RecordFormat, Source, Staged,
+    check_inputs, check_outputs, commit, expand_inputs, ArticleFormat, ArticleReader, AtomicFile,
+    FileFormat, ReadOptions, RecordFormat, Source, Staged,
 };
 use crate::pipeline::{
     run as run_pipeline, ArticleSink, Counts, ExtraColumns, Input, ParquetArticleSink,
@@ -34,9 +34,12 @@ pub struct ScoreArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
-    /// Model file.
-    #[arg(long, default_value_os_t = super::shipped_model(), value_name = "MODEL")]
-    pub model: PathBuf,
+    /// Model file [default: the shipped model, `default.model` or
+    /// `models/default.model` beside the binary, else in the repository it was built from].
+    // Note: not `default_value_os_t = shipped_model()`: clap would print the
+    // path found on this machine in `--help` and the man page.
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<PathBuf>,
 
     #[command(flatten)]
     pub model_limit: super::ModelLimitArgs,
@@ -68,25 +71,8 @@ pub struct ScoreArgs {
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
 
-    /// CSV column / JSON key of the article id.
-    #[arg(long, default_value = "id", value_name = "NAME")]
-    pub id_col: String,
-
-    /// CSV column / JSON key of the article text.
-    #[arg(long, default_value = "text", value_name = "NAME")]
-    pub text_col: String,
-
-    /// CSV column / JSON key of the date (optional in the data).
-    #[arg(long, default_value = "date", value_name = "NAME")]
-    pub date_col: String,
-
-    /// CSV column / JSON key of the source (optional in the data).
-    #[arg(long, default_value = "source", value_name = "NAME")]
-    pub source_col: String,
-
-    /// CSV column / JSON key of the title (optional in the data).
-    #[arg(long, default_value = "title", value_name = "NAME")]
-    pub title_col: String,
+    #[command(flatten)]
+    pub columns: super::ArticleColumnArgs,
 
     /// Format of `-` (default jsonl; with txt every line is one article) and of
     /// files named on the command line (default: by extension).
@@ -178,21 +164,12 @@ fn plan(args: &ScoreArgs) -> anyhow::Result<Plan> {
     }
     let options = options.check().map_err(flag_error)?;
     let read = ReadOptions {
-        columns: ArticleColumns {
-            id: args.id_col.clone(),
-            text: args.text_col.clone(),
-            date: args.date_col.clone(),
-            source: args.source_col.clone(),
-            title: args.title_col.clone(),
-        },
+        columns: args.columns.columns(),
         max_bytes: args.max_article_bytes,
     };
     read.check().map_err(flag_error)?;
     if args.inputs.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         bail!("`-` (stdin) can be given only once");
-    }
-    if args.top_k == Some(0) {
-        bail!("--top-k must be at least 1, got 0");
     }
     let format = match (args.format, &args.out) {
         (Some(f), _) => f.into(),
@@ -255,6 +232,12 @@ fn plan(args: &ScoreArgs) -> anyhow::Result<Plan> {
             top_k: args.top_k,
         },
     };
+    plan.extra.check().map_err(flag_error)?;
+    // Note: the Parquet writer has no `top_topics` column; a flag it would
+    // silently drop is refused instead (`topic_probs` holds every topic).
+    if plan.format == FileFormat::Parquet && plan.extra.top_k.is_some() {
+        bail!("--top-k adds a column to CSV and JSON Lines, not to Parquet (its topic_probs has every topic's probability)");
+    }
     let paths = plan.output_paths();
     for (i, p) in paths.iter().enumerate() {
         if p.as_os_str() == "-" {
@@ -332,9 +315,10 @@ impl Progress {
 /// prints it and exits with 1, or with 0 for a closed stdout pipe.
 pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let plan = plan(&args)?;
+    let model_path = args.model.clone().unwrap_or_else(super::shipped_model);
     let stdin_format = plan.input_format.unwrap_or(ArticleFormat::Jsonl);
     let sources = expand_inputs(&args.inputs, plan.input_format, stdin_format);
-    let mut inputs = vec![args.model.as_path()];
+    let mut inputs = vec![model_path.as_path()];
     inputs.extend(sources.iter().filter_map(|s| match s {
         Source::Stdin(_) => Some(Path::new("-")),
         _ => s.path(),
@@ -349,23 +333,23 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     // Note: the reader starts before the model loads, so the first batches
     // are ready when scoring can begin.
     let input = Input::spawn(ArticleReader::new(sources, plan.read.clone()))?;
-    let model = args.model_limit.load(&args.model).with_context(|| {
+    let model = args.model_limit.load(&model_path).with_context(|| {
         format!(
             "cannot load model {} (train one with `stance train --data FILE --out MODEL`, or pass --model)",
-            args.model.display()
+            model_path.display()
         )
     })?;
     // Note: the report's provenance is taken before the scorer owns the model.
     let provenance = match &plan.report {
         Some(_) => Some(super::provenance::provenance(
             &args.inputs,
-            Some((&args.model, &model.meta)),
+            Some((&model_path, &model.meta)),
         )?),
         None => None,
     };
     let scorer = Scorer::new(model, plan.options.clone())
         .map_err(flag_error)
-        .with_context(|| format!("model {}", args.model.display()))?;
+        .with_context(|| format!("model {}", model_path.display()))?;
     let progress = Progress::new(total_bytes, args.quiet);
 
     // Note: the output paths were checked before the model loaded.
@@ -507,11 +491,25 @@ mod tests {
             ),
             (vec!["a.csv", "--out", "-"], "not a file name"),
             (vec!["a.csv", "--top-k", "0"], "--top-k"),
+            (
+                vec!["a.csv", "--out", "s.parquet", "--top-k", "2"],
+                "not to Parquet",
+            ),
         ] {
             let err = plan(&parse(&argv).unwrap()).unwrap_err();
             assert!(format!("{err:#}").contains(message), "{argv:?}: {err:#}");
         }
         assert!(parse(&[]).is_err());
+    }
+
+    /// The help names no path of this machine (the man page is made from it).
+    #[test]
+    fn help_is_the_same_on_every_machine() {
+        use clap::CommandFactory;
+        let help = Cli::command().render_long_help().to_string();
+        assert!(help.contains("the shipped model"), "{help}");
+        assert!(!help.contains(env!("CARGO_MANIFEST_DIR")), "{help}");
+        assert_eq!(parse(&["a.csv"]).unwrap().model, None);
     }
 
     #[test]

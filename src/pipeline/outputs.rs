@@ -44,6 +44,7 @@ impl StatementSink {
         dest: Option<&Path>,
         extra: &ExtraColumns,
     ) -> Result<StatementSink> {
+        extra.check()?;
         let options = scorer.options();
         let mut writer = StatementWriter::new(
             format,
@@ -81,8 +82,22 @@ impl StatementSink {
 pub struct ExtraColumns {
     /// Every topic and stance probability as CSV columns ([`StatementWriter::with_probs`]).
     pub probs: bool,
-    /// The K most probable topics ([`StatementWriter::with_top_k`]).
+    /// The K most probable topics ([`StatementWriter::with_top_k`]); K must be at least 1.
     pub top_k: Option<usize>,
+}
+
+impl ExtraColumns {
+    /// Checks the columns asked for; [`StatementSink::create_with`] refuses what this refuses.
+    pub fn check(&self) -> Result<()> {
+        if self.top_k == Some(0) {
+            return Err(Error::InvalidParam {
+                name: "top_k",
+                value: "0".into(),
+                reason: "must be at least 1".into(),
+            });
+        }
+        Ok(())
+    }
 }
 
 impl Encoder for StatementWriter {

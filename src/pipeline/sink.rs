@@ -158,6 +158,30 @@ impl<S: Sink> Sink for Option<S> {
 
 /// Collects every statement, owned: one `Vec` per scored article, in input
 /// order; the rejected items beside them.
+///
+/// A stream of articles scored into a `Vec`, as `stance score` scores them:
+///
+/// ```
+/// # fn main() -> stance::Result<()> {
+/// use stance::io::{Article, Item};
+/// use stance::model::StanceModel;
+/// use stance::pipeline::{run, Collect, Input, ScoreOptions, Scorer};
+///
+/// let model = StanceModel::load("models/default.model".as_ref())?;
+/// let scorer = Scorer::new(model, ScoreOptions::default().check()?)?;
+/// let texts = ["Iraqi MPs voted to end the coalition's mission. It rained.", "Talks resumed."];
+/// let items: Vec<Item> = texts
+///     .iter()
+///     .enumerate()
+///     .map(|(i, t)| Item::Article(Article { id: format!("a{i}"), text: t.to_string(), ..Article::default() }))
+///     .collect();
+/// let input = Input::spawn(items.into_iter())?;
+/// let (collected, counts) = run(&scorer, input, Collect::default(), &|_bytes, _counts| {})?;
+/// assert_eq!((counts.scored, counts.statements), (2, 3));
+/// assert_eq!(collected.articles[0][0].topic, "coalition_withdrawal");
+/// assert_eq!(collected.articles[1][0].article_id, "a1");
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Default)]
 pub struct Collect {
     articles: Vec<Vec<Statement>>,

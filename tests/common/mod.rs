@@ -1,9 +1,10 @@
-//! What the integration tests share: a temp dir the `stance` binary runs in.
+//! What the integration tests share: a temp dir the `stance` binary runs in,
+//! the SemEval-2016 files and a quick model trained on them.
 
 // Note: each test binary compiles this module and uses a part of it.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// A temp dir, removed when dropped; the binary runs with it as its working directory.
@@ -96,4 +97,43 @@ pub fn report_statistics(json: &str) -> serde_json::Value {
         "the report has a provenance object"
     );
     v
+}
+
+/// A file of SemEval-2016 Task 6 (`../shared/data`, read-only, present in CI).
+pub fn semeval(name: &str) -> PathBuf {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/semeval2016_task6")
+        .join(name);
+    assert!(p.exists(), "SemEval-2016 data missing at {}", p.display());
+    p
+}
+
+/// The stdout of a run that must succeed; fails the test with its stderr otherwise.
+pub fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A path as a command-line argument.
+pub fn arg(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+impl TempWorkdir {
+    /// Trains `model` in the dir on SemEval-shaped `data` (`--topic-col
+    /// target`) with `--c 1` (no cross-validation: about a second) and the
+    /// `extra` flags; returns the training log (stderr).
+    pub fn train_quick(&self, data: &Path, model: &str, extra: &[&str]) -> String {
+        let mut args = vec!["train", "--data", arg(data), "--topic-col", "target"];
+        args.extend(["--out", model, "--c", "1"]);
+        args.extend(extra);
+        let out = self.run(&args);
+        ok(&out);
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
 }
