@@ -13,8 +13,10 @@ use pyo3::types::PyBytes;
 
 use stance::eval::evaluate;
 use stance::io::{read_labelled, statements_to_ipc, Article, Columns, LabelledData};
-use stance::model::{train, ClassWeight, StanceModel, TrainParams, TrainingSet};
+use stance::model::{train, ClassWeight, RoleNames, StanceModel, TrainParams, TrainingSet};
 use stance::pipeline::{ScoreOptions, Scorer, ValidScoreOptions};
+
+mod report;
 
 create_exception!(
     _stance,
@@ -304,70 +306,86 @@ impl NativeModel {
     }
 }
 
-/// Training parameters from Python keywords, as `stance train` takes them.
-#[allow(clippy::too_many_arguments)]
-fn params(
-    language: &str,
+/// The keywords of `stance.train` that become [`TrainParams`], as
+/// `stance train` takes them (the package passes them as one dict).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct TrainKeywords {
+    language: String,
     stem: bool,
     stop_words: bool,
     ngram_max: usize,
     char_ngrams: Option<(usize, usize)>,
-    min_df: &str,
-    max_df: &str,
+    min_df: String,
+    max_df: String,
     max_features: Option<usize>,
     sublinear_tf: bool,
     c: Option<f64>,
     c_grid: Option<Vec<f64>>,
     cv: usize,
-    class_weight: &str,
+    class_weight: String,
     max_iter: u64,
     tol: f64,
-) -> PyResult<TrainParams> {
-    let bad = |name: &str, why: String| PyValueError::new_err(format!("{name}: {why}"));
-    if let Some((a, b)) = char_ngrams {
-        if !(1 <= a && a <= b) {
-            return Err(bad(
-                "char_ngrams",
-                format!("\"{a}-{b}\": expected MIN-MAX with 1 <= MIN <= MAX"),
-            ));
-        }
-    }
-    Ok(TrainParams {
-        language: language
-            .parse()
-            .map_err(|e: stance::analysis::UnknownLanguage| bad("language", e.to_string()))?,
-        stem,
-        stop_words,
-        ngram_max,
-        char_ngrams,
-        min_df: min_df.parse().map_err(|e: String| bad("min_df", e))?,
-        max_df: max_df.parse().map_err(|e: String| bad("max_df", e))?,
-        max_features,
-        sublinear_tf,
-        c,
-        class_weight: match class_weight {
-            "none" => ClassWeight::None,
-            "balanced" => ClassWeight::Balanced,
-            other => {
+    favor_label: Option<String>,
+    against_label: Option<String>,
+    neutral_label: Option<String>,
+}
+
+impl TrainKeywords {
+    /// The library's parameters; [`TrainParams::config`] and training validate the rest.
+    fn params(self) -> PyResult<TrainParams> {
+        let bad = |name: &str, why: String| PyValueError::new_err(format!("{name}: {why}"));
+        if let Some((a, b)) = self.char_ngrams {
+            if !(1 <= a && a <= b) {
                 return Err(bad(
-                    "class_weight",
-                    format!("{other:?}: expected none or balanced"),
-                ))
+                    "char_ngrams",
+                    format!("\"{a}-{b}\": expected MIN-MAX with 1 <= MIN <= MAX"),
+                ));
             }
-        },
-        c_grid: c_grid.unwrap_or_else(|| TrainParams::default().c_grid),
-        cv,
-        max_iter,
-        tol,
-        // Note: stance roles are found by name (favor/against/neutral, any case).
-        roles: Default::default(),
-    })
+        }
+        Ok(TrainParams {
+            language: self
+                .language
+                .parse()
+                .map_err(|e: stance::analysis::UnknownLanguage| bad("language", e.to_string()))?,
+            stem: self.stem,
+            stop_words: self.stop_words,
+            ngram_max: self.ngram_max,
+            char_ngrams: self.char_ngrams,
+            min_df: self.min_df.parse().map_err(|e: String| bad("min_df", e))?,
+            max_df: self.max_df.parse().map_err(|e: String| bad("max_df", e))?,
+            max_features: self.max_features,
+            sublinear_tf: self.sublinear_tf,
+            c: self.c,
+            class_weight: match self.class_weight.as_str() {
+                "none" => ClassWeight::None,
+                "balanced" => ClassWeight::Balanced,
+                other => {
+                    return Err(bad(
+                        "class_weight",
+                        format!("{other:?}: expected none or balanced"),
+                    ))
+                }
+            },
+            c_grid: self.c_grid.unwrap_or_else(|| TrainParams::default().c_grid),
+            cv: self.cv,
+            max_iter: self.max_iter,
+            tol: self.tol,
+            // Note: training checks that named labels are stance labels of the
+            // data, and unnamed roles are found by name (favor/against/neutral).
+            roles: RoleNames {
+                favor: self.favor_label,
+                against: self.against_label,
+                neutral: self.neutral_label,
+            },
+        })
+    }
 }
 
 /// Trains a model; `csv` (a path) or the columns give the data.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (csv, texts, topics, stances, text_col, topic_col, stance_col, language, stem, stop_words, ngram_max, char_ngrams, min_df, max_df, max_features, sublinear_tf, c, c_grid, cv, class_weight, max_iter, tol))]
+#[pyo3(signature = (csv, texts, topics, stances, text_col, topic_col, stance_col, params))]
 fn train_model(
     py: Python<'_>,
     csv: Option<PathBuf>,
@@ -377,39 +395,9 @@ fn train_model(
     text_col: String,
     topic_col: String,
     stance_col: String,
-    language: &str,
-    stem: bool,
-    stop_words: bool,
-    ngram_max: usize,
-    char_ngrams: Option<(usize, usize)>,
-    min_df: &str,
-    max_df: &str,
-    max_features: Option<usize>,
-    sublinear_tf: bool,
-    c: Option<f64>,
-    c_grid: Option<Vec<f64>>,
-    cv: usize,
-    class_weight: &str,
-    max_iter: u64,
-    tol: f64,
+    params: TrainKeywords,
 ) -> PyResult<(NativeModel, Vec<String>)> {
-    let p = params(
-        language,
-        stem,
-        stop_words,
-        ngram_max,
-        char_ngrams,
-        min_df,
-        max_df,
-        max_features,
-        sublinear_tf,
-        c,
-        c_grid,
-        cv,
-        class_weight,
-        max_iter,
-        tol,
-    )?;
+    let p = params.params()?;
     let config = p.config().map_err(to_py)?;
     let cols = Columns {
         text: text_col,
@@ -450,6 +438,8 @@ fn train_model(
 fn _stance(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeModel>()?;
     m.add_function(wrap_pyfunction!(train_model, m)?)?;
+    m.add_function(wrap_pyfunction!(report::report, m)?)?;
+    m.add_function(wrap_pyfunction!(report::statement_columns_ipc, m)?)?;
     m.add("StanceError", m.py().get_type::<StanceError>())?;
     m.add("DataError", m.py().get_type::<DataError>())?;
     m.add("ModelError", m.py().get_type::<ModelError>())?;
