@@ -343,6 +343,18 @@ impl TrainKeywords {
                 ));
             }
         }
+        // Note: as `stance train`, where --favor-label requires --against-label and back.
+        if self.favor_label.is_some() != self.against_label.is_some() {
+            let (given, missing) = if self.favor_label.is_some() {
+                ("favor_label", "against_label")
+            } else {
+                ("against_label", "favor_label")
+            };
+            return Err(bad(
+                given,
+                format!("needs {missing} too (net stance needs both)"),
+            ));
+        }
         Ok(TrainParams {
             language: self
                 .language

@@ -1,8 +1,10 @@
 import os
-from typing import Any, Optional, Sequence, Tuple, Union
+from typing import Any, Literal, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import pyarrow as pa
+
+__all__: list[str]
 
 DEFAULT_MAX_MODEL_BYTES: int
 
@@ -11,6 +13,8 @@ class DataError(StanceError): ...
 class ModelError(StanceError): ...
 
 class Model:
+    # Models come from load, default or train; the constructor wraps the native model.
+    def __init__(self, native: Any, path: Optional[str] = None) -> None: ...
     @staticmethod
     def load(path: Union[str, os.PathLike], *, max_model_bytes: int = ...) -> Model: ...
     @staticmethod
@@ -56,5 +60,20 @@ def train(
     class_weight: Optional[str] = None,
     max_iter: int = 1000,
     tol: float = 1e-4,
+    favor_label: Optional[str] = None,
+    against_label: Optional[str] = None,
+    neutral_label: Optional[str] = None,
     verbose: bool = False,
 ) -> Model: ...
+
+def report(
+    statements: Any,
+    *,
+    by: Union[str, Sequence[str]] = (),
+    period: Optional[Literal["day", "week", "month"]] = None,
+    min_confidence: float = 0.5,
+    examples: int = 3,
+    model: Optional[Model] = None,
+    top_terms: Optional[int] = None,
+    format: Literal["json", "html", "md", "markdown", "csv", "table"] = "json",
+) -> str: ...

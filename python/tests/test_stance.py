@@ -142,3 +142,39 @@ def test_bad_input_raises_documented_exceptions(tmp_path):
         stance.Model.load(junk)
     with pytest.raises(OSError):
         stance.Model.load(tmp_path / "missing.model")
+
+
+def test_stance_roles_as_keywords_are_the_cli_model(tmp_path):
+    """favor_label/against_label/neutral_label are --favor-label etc.: the
+    same model bytes, and a label the data lacks is refused with the CLI's message."""
+    df = pd.read_csv(SHARED / "semeval2016_task6" / "train.csv", nrows=300)
+    df["stance"] = df["stance"].map({"FAVOR": "support", "AGAINST": "deny", "NONE": "comment"})
+    csv = tmp_path / "train.csv"
+    df[["text", "target", "stance"]].to_csv(csv, index=False)
+    out = tmp_path / "cli.model"
+    roles = dict(favor_label="support", against_label="deny", neutral_label="comment")
+    cli("train", "--data", csv, "--out", out, "--topic-col", "target", "--c", "1",
+        "--favor-label", "support", "--against-label", "deny", "--neutral-label", "comment")
+    m = stance.train(df, topic="target", c=1.0, **roles)
+    assert m.to_bytes() == out.read_bytes()
+    # Without them no label has a role: another model.
+    assert stance.train(df, topic="target", c=1.0).to_bytes() != out.read_bytes()
+    r = subprocess.run([str(BIN), "train", "--data", csv, "--out", tmp_path / "x.model", "--topic-col", "target",
+                        "--c", "1", "--favor-label", "SUPPORT", "--against-label", "deny"], capture_output=True, text=True)
+    why = r.stderr.split("error: --favor-label SUPPORT: ")[1].strip()
+    assert r.returncode == 1 and why.startswith("it is not a stance label of the data (labels: comment, deny, support)")
+    with pytest.raises(ValueError, match="favor_label") as e:
+        stance.train(df, topic="target", c=1.0, favor_label="SUPPORT", against_label="deny")
+    assert str(e.value).endswith(why)
+    with pytest.raises(ValueError, match="one label cannot be two of favor, against and neutral"):
+        stance.train(df, topic="target", c=1.0, favor_label="deny", against_label="deny")
+    with pytest.raises(stance.DataError, match="stance roles were named, but the data has no stance labels"):
+        stance.train(df, topic="target", stance=None, c=1.0, favor_label="support", against_label="deny")
+    # As the CLI (clap: --favor-label requires --against-label), the two go together.
+    r = subprocess.run([str(BIN), "train", "--data", csv, "--out", tmp_path / "x.model", "--favor-label", "support"],
+                       capture_output=True, text=True)
+    assert r.returncode == 64 and "--against-label" in r.stderr
+    with pytest.raises(ValueError, match="favor_label: needs against_label too"):
+        stance.train(df, topic="target", favor_label="support")
+    with pytest.raises(ValueError, match="favor_label: expected a str"):
+        stance.train(df, topic="target", favor_label=1, against_label="deny")
