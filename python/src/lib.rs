@@ -14,7 +14,7 @@ use pyo3::types::PyBytes;
 use stance::eval::evaluate;
 use stance::io::{read_labelled, statements_to_ipc, Article, Columns, LabelledData};
 use stance::model::{train, ClassWeight, RoleNames, StanceModel, TrainParams, TrainingSet};
-use stance::pipeline::{ScoreOptions, Scorer, ValidScoreOptions};
+use stance::pipeline::{round_statement, ScoreOptions, Scorer, ValidScoreOptions};
 
 mod report;
 
@@ -58,6 +58,13 @@ fn to_py(e: stance::Error) -> PyErr {
 /// `predict_raw`'s result: topic probabilities (row-major float64 bytes),
 /// best topic index and stance label per text.
 type RawPredictions<'py> = (Bound<'py, PyBytes>, Vec<usize>, Vec<Option<String>>);
+
+/// `score`'s result: the statements as an Arrow IPC stream and, when asked
+/// for, the rejected articles as (1-based index, id, reason).
+type ScoredBytes<'py> = (
+    Bound<'py, PyBytes>,
+    Option<Vec<(usize, Option<String>, &'static str)>>,
+);
 
 /// A loaded or trained model, with a scorer per set of options used.
 #[pyclass(frozen, module = "stance._stance")]
@@ -141,19 +148,21 @@ impl NativeModel {
 
     /// Scores articles; returns the statements as an Arrow IPC stream.
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (texts, ids, dates, sources, titles, split, min_confidence, explain))]
+    #[pyo3(signature = (texts, ids, dates, sources, titles, split, min_confidence, explain, round, rejects))]
     fn score<'py>(
         &self,
         py: Python<'py>,
-        texts: Vec<String>,
-        ids: Option<Vec<String>>,
+        texts: Vec<Option<String>>,
+        ids: Option<Vec<Option<String>>>,
         dates: Option<Vec<Option<String>>>,
         sources: Option<Vec<Option<String>>>,
         titles: Option<Vec<Option<String>>>,
         split: bool,
         min_confidence: Option<f64>,
         explain: Option<usize>,
-    ) -> PyResult<Bound<'py, PyBytes>> {
+        round: bool,
+        rejects: bool,
+    ) -> PyResult<ScoredBytes<'py>> {
         let mut options = ScoreOptions::default();
         if let Some(p) = min_confidence {
             options = options.min_confidence(p);
@@ -179,13 +188,25 @@ impl NativeModel {
         let field =
             |v: &Option<Vec<Option<String>>>, i: usize| v.as_ref().and_then(|v| v[i].clone());
         let mut articles = Vec::with_capacity(n);
+        let mut rejected: Vec<(usize, Option<String>, &'static str)> = Vec::new();
         for (i, text) in texts.into_iter().enumerate() {
             let id = ids
                 .as_ref()
-                .map_or_else(|| (i + 1).to_string(), |v| v[i].clone());
+                .map_or_else(|| Some((i + 1).to_string()), |v| v[i].clone());
             let (d, s, t) = (field(&dates, i), field(&sources, i), field(&titles, i));
-            match Article::from_fields(&id, text, d.as_deref(), s.as_deref(), t.as_deref()) {
+            // Note: the reasons are those `stance score` gives a JSON line without id or text.
+            let article = match (id.as_deref(), text) {
+                (None, _) => Err("missing id"),
+                (Some(_), None) => Err("missing text"),
+                (Some(id), Some(text)) => {
+                    Article::from_fields(id, text, d.as_deref(), s.as_deref(), t.as_deref())
+                }
+            };
+            match article {
                 Ok(a) => articles.push(a),
+                Err(reason) if rejects => {
+                    rejected.push((i + 1, id.filter(|v| !v.trim().is_empty()), reason))
+                }
                 // Note: `stance score` rejects these articles; they give no statements.
                 Err("empty text") => {}
                 Err(reason) => {
@@ -213,9 +234,14 @@ impl NativeModel {
             py.check_signals()?;
         }
         let bytes = py
-            .detach(|| statements_to_ipc(&statements, scorer.labels(), explain.is_some()))
+            .detach(|| {
+                if round {
+                    statements = statements.into_iter().map(round_statement).collect();
+                }
+                statements_to_ipc(&statements, scorer.labels(), explain.is_some())
+            })
             .map_err(|e| StanceError::new_err(e.to_string()))?;
-        Ok(PyBytes::new(py, &bytes))
+        Ok((PyBytes::new(py, &bytes), rejects.then_some(rejected)))
     }
 
     /// Each text scored as one statement: topic probabilities (row-major,

@@ -112,7 +112,9 @@ class Model:
         split: bool = True,
         min_confidence: Optional[float] = None,
         explain: int = 0,
-    ) -> pa.Table:
+        round: bool = False,
+        rejects: bool = False,
+    ) -> "pa.Table | tuple[pa.Table, pa.Table]":
         """Scores articles; returns a pyarrow.Table with one row per statement.
 
         ``articles``: a list of str, a pandas/polars Series, a pyarrow array,
@@ -129,8 +131,15 @@ class Model:
         stance label; null for labels the head lacks), and with
         ``explain=K`` topic_terms and stance_terms (lists of {term,
         contribution}). Probabilities are as computed; the CLI prints them
-        rounded to 4 decimals. ``split=False`` scores each text as one
-        statement.
+        rounded to 4 decimals; ``round=True`` rounds them so (the values a
+        reader of ``stance score --format jsonl`` or ``--out x.parquet``
+        gets). ``split=False`` scores each text as one statement.
+
+        ``rejects=True`` returns ``(statements, rejects)``: rejects is a
+        table of the articles ``stance score`` would reject (``row``, the
+        1-based index; ``article_id``; ``reason``: "missing id", "missing
+        text", "empty text"). Without it a blank text gives no statements and
+        a missing id raises DataError.
         """
         fields = {}
         cols = _columns(articles)
@@ -139,18 +148,16 @@ class Model:
                 raise DataError(f"missing column 'text'; the table has: {', '.join(cols)}")
             for f in _ARTICLE_FIELDS:
                 if f in cols:
-                    fields[f] = _strings(cols[f], f) if f != "id" else [None if v is None else str(v) for v in _plain(cols[f])]
+                    fields[f] = _strings(cols[f], f) if f != "id" else _ids(cols[f])
         else:
             fields["text"] = _strings(articles, "articles")
-        texts = ["" if t is None else t for t in fields["text"]]
+        texts = fields["text"]
         if ids is not None:
-            fields["id"] = [str(v) for v in _plain(ids)]
+            fields["id"] = _ids(ids)
         id_list = fields.get("id")
-        if id_list is not None:
-            id_list = ["" if v is None else v for v in id_list]
         if explain < 0:
             raise ValueError(f"explain must be at least 0, got {explain}")
-        raw = self._native.score(
+        raw, rejected = self._native.score(
             texts,
             id_list,
             fields.get("date"),
@@ -159,8 +166,15 @@ class Model:
             bool(split),
             None if min_confidence is None else float(min_confidence),
             int(explain) if explain else None,
+            bool(round),
+            bool(rejects),
         )
-        return pa.ipc.open_stream(pa.py_buffer(raw)).read_all()
+        table = pa.ipc.open_stream(pa.py_buffer(raw)).read_all()
+        if not rejects:
+            return table
+        rows, ids_, reasons = zip(*rejected) if rejected else ((), (), ())
+        return table, pa.table({"row": pa.array(rows, pa.uint64()), "article_id": pa.array(ids_, pa.string()),
+                                "reason": pa.array(reasons, pa.string())})
 
     def predict_proba(self, texts: Any) -> np.ndarray:
         """Topic probabilities of each text scored as one statement: shape (n, len(topics))."""
@@ -183,6 +197,11 @@ class Model:
             return json.loads(self._native.evaluate_csv(os.fspath(data), text, topic, stance))
         t, tp, st = _labelled(data, text, topic, stance)
         return json.loads(self._native.evaluate_json(t, tp, st))
+
+
+def _ids(values: Any) -> list:
+    """Article ids as str (numbers as their text), missing ones (None, NaN) as None."""
+    return [None if v is None or (isinstance(v, float) and v != v) else str(v) for v in _plain(values)]
 
 
 def _plain(values: Any) -> list:

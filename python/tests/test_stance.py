@@ -178,3 +178,28 @@ def test_stance_roles_as_keywords_are_the_cli_model(tmp_path):
         stance.train(df, topic="target", favor_label="support")
     with pytest.raises(ValueError, match="favor_label: expected a str"):
         stance.train(df, topic="target", favor_label=1, against_label="deny")
+
+
+def test_round_and_rejects_are_the_cli(tmp_path):
+    """round=True gives the values the CLI's JSON Lines hold; rejects=True the
+    articles it rejects, with its reasons."""
+    arts = pd.read_csv(REPO / "data" / "articles" / "articles.csv", dtype=str).head(6)
+    rows = cli_statements(arts, tmp_path)
+    got = stance.Model.default().score(arts, round=True).to_pylist()
+    assert len(got) == len(rows)
+    for g, c in zip(got, rows):
+        g["stance_probs"] = {k: v for k, v in (g["stance_probs"] or {}).items() if v is not None} or None
+        assert g == c
+    bad = pd.DataFrame({"id": ["a", None, "c", "d"], "text": ["One. Two.", "x", None, "  "]})
+    src = tmp_path / "bad.jsonl"
+    src.write_text('{"id":"a","text":"One. Two."}\n{"text":"x"}\n{"id":"c"}\n{"id":"d","text":"  "}\n')
+    out = subprocess.run([str(BIN), "score", "--model", REPO / "models" / "default.model", src, "--format", "jsonl",
+                          "--rejects", "-", "--quiet"], capture_output=True, text=True)
+    assert out.returncode == 2, out.stderr
+    cli_rejects = [json.loads(l) for l in out.stdout.splitlines() if '"rejected"' in l]
+    table, rejects = stance.Model.default().score(bad, rejects=True)
+    assert table.column("article_id").to_pylist() == ["a", "a"]
+    assert rejects.column("row").to_pylist() == [2, 3, 4]
+    assert rejects.column("article_id").to_pylist() == [r.get("article_id") for r in cli_rejects]
+    assert rejects.column("reason").to_pylist() == [r["reason"] for r in cli_rejects]
+    assert rejects.column("reason").to_pylist() == ["missing id", "missing text", "empty text"]
