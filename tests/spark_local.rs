@@ -378,7 +378,17 @@ fn jsonl_job_matches_single_process(mode: &str) {
 
     // Rejects: the same ids and reasons, each with its partition and line there.
     let spark_rejects = read_spark_json(&output.join("rejects"));
-    assert_eq!(reject_keys(&spark_rejects), single_keys);
+    let mut want = single_keys.clone();
+    if mode == "arrow" {
+        // Note: in --mode arrow Spark's JSON reader finds the broken line, so
+        // the reason is "bad JSON" without the binary's parser detail.
+        for (_, reason) in &mut want {
+            if reason.starts_with("bad JSON: ") {
+                *reason = "bad JSON".into();
+            }
+        }
+    }
+    assert_eq!(reject_keys(&spark_rejects), want);
     for r in &spark_rejects {
         assert!(r["partition"].as_u64().is_some_and(|p| p < 4), "{r}");
         assert!(r["line"].as_u64().is_some_and(|l| l >= 1), "{r}");

@@ -353,9 +353,24 @@ def score_batches(batches, model_path, threads, out_names):
         seen += n
 
 
+def _arrow_type(sql, pa):
+    """The Arrow type of one OUTPUT_SCHEMA column type."""
+    if sql.startswith("MAP"):
+        return pa.map_(pa.string(), pa.float64())
+    return {"STRING": pa.string(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(),
+            "BOOLEAN": pa.bool_(), "INT": pa.int32()}[sql]
+
+
 def _batches(columns, out_names, pa):
+    """One batch with exactly the types of `partition` + OUTPUT_SCHEMA (Spark checks them)."""
+    kinds = dict(STATEMENT_COLUMNS + REJECT_COLUMNS, partition="INT")
     names = ["partition", *out_names]
-    yield pa.RecordBatch.from_arrays([columns[n] for n in names], names=names)
+    arrays = []
+    for n in names:
+        want = _arrow_type(kinds[n], pa)
+        col = columns[n]
+        arrays.append(col if col.type == want else col.cast(want))
+    yield pa.RecordBatch.from_arrays(arrays, names=names)
 
 
 def topic_table(stats_rows):
