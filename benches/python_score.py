@@ -121,7 +121,10 @@ def main():
     sk = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
                        LogisticRegression(C=C, max_iter=1000))
     _, fig["sklearn_fit_s"] = timed(lambda: sk.fit(train["text"], train["label"]))
-    assert est.model_.to_bytes() == model.to_bytes(), "StanceClassifier.fit is stance.train"
+    # Note: not the same file bytes (the meta records other column names), the same weights.
+    sample = paragraphs[:200]
+    assert np.array_equal(est.model_.predict_proba(sample), model.predict_proba(sample)), \
+        "StanceClassifier.fit is stance.train"
 
     # Predict, one statement per paragraph.
     p_stance, fig["stance_predict_proba_s"] = timed(lambda: model.predict_proba(paragraphs))
