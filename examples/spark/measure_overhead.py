@@ -11,7 +11,7 @@ It writes the sample articles repeated to --sizes articles (unique ids), then
 times, --runs times each and reports the medians of:
 
 - one process:  stance score IN --out statements.jsonl --report report.json --quiet
-- Spark:        spark-submit --master local[2] score_corpus.py --input IN --partitions P
+- Spark:        spark-submit --master local[2] score_corpus.py --input IN --partitions P --mode MODE
                 (statements Parquet, rejects and per-topic statistics)
 
 for every size at 2 partitions, and for the first size at every --partitions
@@ -102,6 +102,8 @@ def main():
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--master", default="local[2]")
     p.add_argument("--workdir", help="default: a temporary folder, removed afterwards")
+    p.add_argument("--mode", choices=["pipe", "arrow"], default="pipe",
+                   help="score_corpus.py's mode (arrow: the Python package must be installed in this Python)")
     args = p.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     partition_counts = [int(s) for s in args.partitions.split(",")]
@@ -125,7 +127,7 @@ def main():
                     "--conf", "spark.ui.enabled=false", "--conf", "spark.ui.showConsoleProgress=false",
                     os.path.join(HERE, "score_corpus.py"), "--input", path, "--output", out,
                     "--overwrite", "--model", args.model, "--stance-bin", args.stance_bin,
-                    "--partitions", str(partitions)]
+                    "--partitions", str(partitions), "--mode", args.mode]
         return command
 
     try:
@@ -134,7 +136,7 @@ def main():
             path = os.path.join(work, f"articles-{n}.jsonl")
             inputs[n] = (path, write_articles(path, n))
 
-        print(f"pyspark {pyspark.__version__}, master {args.master}, {os.cpu_count()} cores, "
+        print(f"pyspark {pyspark.__version__}, --mode {args.mode}, master {args.master}, {os.cpu_count()} cores, "
               f"medians of {args.runs} runs; load average at start {os.getloadavg()[0]:.2f}\n")
         print("| articles | MB | one process s (CPU s) | Spark, 2 partitions, s (CPU s) | Spark / one process, wall (CPU) |")
         print("|---|---|---|---|---|")

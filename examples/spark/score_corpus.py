@@ -1,12 +1,19 @@
 #!/usr/bin/env python3
-"""Score a corpus of news articles on Apache Spark with the `stance` binary.
+"""Score a corpus of news articles on Apache Spark with `stance`, in one of two modes.
 
-Each Spark partition of articles is piped, as JSON lines, through
+--mode pipe (the default): each Spark partition of articles is piped, as
+JSON lines, through
 
     stance score - --input-format jsonl --format jsonl --rejects - --quiet --model MODEL
 
 running on the executor, and the JSON lines that come back (one per
-statement, plus one per rejected article) become DataFrames:
+statement, plus one per rejected article) become DataFrames.
+
+--mode arrow: Spark hands each partition to Python as Arrow record batches
+(`mapInArrow`) and the `stance` Python package scores them in the executor's
+Python worker (`model.score(batch, round=True, rejects=True)`), no process
+or JSON in between; the executors' Python needs the package (`pip install
+./python`) and no binary is shipped. Same rows out as --mode pipe:
 
     OUTPUT/statements/   Parquet, one row per statement, the columns of `stance score --format jsonl`
     OUTPUT/rejects/      JSON lines: article_id, reason, partition, line
@@ -102,6 +109,8 @@ def parse_args(argv=None):
     p.add_argument("--partitions", type=int,
                    help="number of partitions (binary runs) to score in; default: as Spark reads the input")
     p.add_argument("--master", help="Spark master, e.g. local[2] (default: spark-submit's)")
+    p.add_argument("--mode", choices=["pipe", "arrow"], default="pipe",
+                   help="pipe: through the stance binary; arrow: mapInArrow through the Python package")
     for key in ["id", "text", "date", "source", "title"]:
         p.add_argument(f"--{key}-col", default=key, help=f"JSON key / Parquet column of the {key}")
     args = p.parse_args(argv)
@@ -231,6 +240,139 @@ def score_partition(index, lines, bin_name, model_name, column_flags, threads):
             raise feed_error[0]
 
 
+def read_article_frame(spark, args):
+    """The articles as a DataFrame of id, text, date, source, title (--mode arrow),
+    and `_corrupt_record` when a JSON line does not parse."""
+    if args.input_format == "jsonl":
+        frame = spark.read.option("mode", "PERMISSIVE").json(args.input)
+    else:
+        frame = spark.read.parquet(args.input)
+    wanted = [args.id_col, args.text_col, args.date_col, args.source_col, args.title_col]
+    if args.input_format == "parquet":
+        missing = [c for c in wanted[:2] if c not in frame.columns]
+        if missing:
+            sys.exit(f"{args.input}: no column {', '.join(missing)} (columns: {', '.join(frame.columns)})")
+    cols = [F.col(c).cast("string").alias(k) if c in frame.columns else F.lit(None).cast("string").alias(k)
+            for c, k in zip(wanted, ["id", "text", "date", "source", "title"])]
+    if "_corrupt_record" in frame.columns:
+        # Note: Spark refuses a query of raw JSON that reads only the corrupt
+        # record column; caching the parsed rows first is its documented way.
+        frame = frame.cache()
+        cols.append(F.col("_corrupt_record"))
+    frame = frame.select(cols)
+    target, have = args.partitions, frame.rdd.getNumPartitions()
+    if target is not None and have > target:
+        frame = frame.coalesce(target)
+    elif target is not None and have < target:
+        frame = frame.repartition(target)
+    return frame
+
+
+_MODELS = {}
+
+
+def _struct_to_map(column, pa):
+    """A struct column of probabilities as a map column (label -> p), nulls left out,
+    as the JSON Lines of --mode pipe hold them."""
+    import pyarrow.compute as pc
+
+    names = [f.name for f in column.type]
+    offsets, keys, values = [0], [], []
+    valid = column.is_valid().to_pylist()
+    fields = [column.field(i).to_pylist() for i in range(len(names))]
+    for row, ok in enumerate(valid):
+        if ok:
+            for name, vals in zip(names, fields):
+                if vals[row] is not None:
+                    keys.append(name)
+                    values.append(vals[row])
+        offsets.append(len(keys))
+    mask = pc.invert(column.is_valid())
+    return pa.MapArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(keys, pa.string()),
+                                   pa.array(values, pa.float64()), mask=mask)
+
+
+def score_batches(batches, model_path, threads, out_names):
+    """mapInArrow: each batch of articles scored by the `stance` package; yields
+    batches of OUTPUT_SCHEMA's columns (statements, then the batch's rejects)."""
+    import pyarrow as pa
+    from pyspark import TaskContext
+
+    # One rayon thread per core the task holds (spark.task.cpus), set before
+    # the package starts its thread pool.
+    os.environ.setdefault("RAYON_NUM_THREADS", str(threads))
+    import stance
+
+    if model_path not in _MODELS:
+        _MODELS[model_path] = stance.Model.load(SparkFiles.get(model_path))
+    model = _MODELS[model_path]
+    partition = TaskContext.get().partitionId()
+    seen = 0
+    for batch in batches:
+        table = pa.Table.from_batches([batch])
+        n = table.num_rows
+        bad_json = []
+        if "_corrupt_record" in table.column_names:
+            corrupt = table.column("_corrupt_record").is_valid().to_pylist()
+            bad_json = [i for i, c in enumerate(corrupt) if c]
+            keep = pa.array([not c for c in corrupt])
+            table = table.filter(keep).drop_columns(["_corrupt_record"])
+            kept_rows = [i for i, c in enumerate(corrupt) if not c]
+        else:
+            kept_rows = list(range(n))
+        statements, rejects = model.score(table, round=True, rejects=True)
+        columns = {}
+        for name in out_names:
+            if name in statements.column_names:
+                col = statements.column(name).combine_chunks()
+                if name in ("topic_probs", "stance_probs"):
+                    col = _struct_to_map(col, pa)
+                elif pa.types.is_unsigned_integer(col.type):
+                    col = col.cast(pa.int64())
+                columns[name] = col
+        m = statements.num_rows
+        out = {"partition": pa.array([partition] * m, pa.int32())}
+        for name in out_names:
+            out[name] = columns.get(name, pa.nulls(m))
+        yield from _batches(out, out_names, pa)
+        # Rejects: the JSON lines that did not parse, then the articles the package refused.
+        rows = [(i, None, "bad JSON") for i in bad_json]
+        rows += [(kept_rows[r - 1], id_, reason) for r, id_, reason in
+                 zip(rejects.column("row").to_pylist(), rejects.column("article_id").to_pylist(),
+                     rejects.column("reason").to_pylist())]
+        if rows:
+            k = len(rows)
+            out = {"partition": pa.array([partition] * k, pa.int32())}
+            for name in out_names:
+                out[name] = pa.nulls(k)
+            out["article_id"] = pa.array([r[1] for r in rows], pa.string())
+            out["rejected"] = pa.array([True] * k)
+            out["reason"] = pa.array([r[2] for r in rows], pa.string())
+            out["position"] = pa.array([f"-:{seen + r[0] + 1}" for r in rows], pa.string())
+            yield from _batches(out, out_names, pa)
+        seen += n
+
+
+def _arrow_type(sql, pa):
+    """The Arrow type of one OUTPUT_SCHEMA column type."""
+    if sql.startswith("MAP"):
+        return pa.map_(pa.string(), pa.float64())
+    return {"STRING": pa.string(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(),
+            "BOOLEAN": pa.bool_(), "INT": pa.int32()}[sql]
+
+
+def _batches(columns, out_names, pa):
+    """One batch with exactly the types of `partition` + OUTPUT_SCHEMA (Spark checks them)."""
+    kinds = dict(STATEMENT_COLUMNS + REJECT_COLUMNS, partition="INT")
+    names = ["partition", *out_names]
+    arrays = []
+    for n in names:
+        want = _arrow_type(kinds[n], pa)
+        col = columns[n]
+        arrays.append(col if col.type == want else col.cast(want))
+    yield pa.RecordBatch.from_arrays(arrays, names=names)
+
+
 def topic_table(stats_rows):
     """The per-topic statistics as an aligned text table."""
     header = ["topic", "statements", "share", "articles", "favor", "against", "neutral",
@@ -253,22 +395,32 @@ def topic_table(stats_rows):
 
 def run(spark, args):
     sc = spark.sparkContext
-    bin_name = ship(sc, args.stance_bin)
     model_name = ship(sc, args.model)
-    column_flags = []
-    for key in ["id", "text", "date", "source", "title"]:
-        column_flags += [f"--{key}-col", getattr(args, f"{key}_col")]
     threads = int(sc.getConf().get("spark.task.cpus", "1"))
 
-    articles = read_articles(spark, args)
-    output_lines = articles.mapPartitionsWithIndex(
-        lambda index, lines: score_partition(index, lines, bin_name, model_name, column_flags, threads)
-    )
-    parsed = (
-        spark.createDataFrame(output_lines, "partition INT, json STRING")
-        .select("partition", F.from_json("json", OUTPUT_SCHEMA, {"mode": "FAILFAST"}).alias("r"))
-        .select("partition", "r.*")
-    )
+    if args.mode == "arrow":
+        frame = read_article_frame(spark, args)
+        partitions = frame.rdd.getNumPartitions()
+        out_names = [c for c, _ in STATEMENT_COLUMNS + REJECT_COLUMNS]
+        parsed = frame.mapInArrow(
+            lambda batches: score_batches(batches, model_name, threads, out_names),
+            "`partition` INT, " + OUTPUT_SCHEMA,
+        )
+    else:
+        bin_name = ship(sc, args.stance_bin)
+        column_flags = []
+        for key in ["id", "text", "date", "source", "title"]:
+            column_flags += [f"--{key}-col", getattr(args, f"{key}_col")]
+        articles = read_articles(spark, args)
+        partitions = articles.getNumPartitions()
+        output_lines = articles.mapPartitionsWithIndex(
+            lambda index, lines: score_partition(index, lines, bin_name, model_name, column_flags, threads)
+        )
+        parsed = (
+            spark.createDataFrame(output_lines, "partition INT, json STRING")
+            .select("partition", F.from_json("json", OUTPUT_SCHEMA, {"mode": "FAILFAST"}).alias("r"))
+            .select("partition", "r.*")
+        )
     # Statements, rejects and statistics are three Spark actions over the same
     # rows: cache them (spilling to disk) so that the binary runs once per
     # partition. (If a cached block is lost Spark scores that partition again;
@@ -303,7 +455,7 @@ def run(spark, args):
         parsed.unpersist()
 
     total = sum(r.statements for r in stats_rows)
-    print(f"scored {total} statements in {articles.getNumPartitions()} partitions, rejected {rejected}"
+    print(f"scored {total} statements in {partitions} partitions, rejected {rejected}"
           f" (see {os.path.join(args.output, 'rejects')})")
     print(topic_table(stats_rows))
 

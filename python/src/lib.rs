@@ -13,8 +13,10 @@ use pyo3::types::PyBytes;
 
 use stance::eval::evaluate;
 use stance::io::{read_labelled, statements_to_ipc, Article, Columns, LabelledData};
-use stance::model::{train, ClassWeight, StanceModel, TrainParams, TrainingSet};
-use stance::pipeline::{ScoreOptions, Scorer, ValidScoreOptions};
+use stance::model::{train, ClassWeight, RoleNames, StanceModel, TrainParams, TrainingSet};
+use stance::pipeline::{round_statement, ScoreOptions, Scorer, ValidScoreOptions};
+
+mod report;
 
 create_exception!(
     _stance,
@@ -56,6 +58,13 @@ fn to_py(e: stance::Error) -> PyErr {
 /// `predict_raw`'s result: topic probabilities (row-major float64 bytes),
 /// best topic index and stance label per text.
 type RawPredictions<'py> = (Bound<'py, PyBytes>, Vec<usize>, Vec<Option<String>>);
+
+/// `score`'s result: the statements as an Arrow IPC stream and, when asked
+/// for, the rejected articles as (1-based index, id, reason).
+type ScoredBytes<'py> = (
+    Bound<'py, PyBytes>,
+    Option<Vec<(usize, Option<String>, &'static str)>>,
+);
 
 /// A loaded or trained model, with a scorer per set of options used.
 #[pyclass(frozen, module = "stance._stance")]
@@ -139,19 +148,21 @@ impl NativeModel {
 
     /// Scores articles; returns the statements as an Arrow IPC stream.
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (texts, ids, dates, sources, titles, split, min_confidence, explain))]
+    #[pyo3(signature = (texts, ids, dates, sources, titles, split, min_confidence, explain, round, rejects))]
     fn score<'py>(
         &self,
         py: Python<'py>,
-        texts: Vec<String>,
-        ids: Option<Vec<String>>,
+        texts: Vec<Option<String>>,
+        ids: Option<Vec<Option<String>>>,
         dates: Option<Vec<Option<String>>>,
         sources: Option<Vec<Option<String>>>,
         titles: Option<Vec<Option<String>>>,
         split: bool,
         min_confidence: Option<f64>,
         explain: Option<usize>,
-    ) -> PyResult<Bound<'py, PyBytes>> {
+        round: bool,
+        rejects: bool,
+    ) -> PyResult<ScoredBytes<'py>> {
         let mut options = ScoreOptions::default();
         if let Some(p) = min_confidence {
             options = options.min_confidence(p);
@@ -177,13 +188,25 @@ impl NativeModel {
         let field =
             |v: &Option<Vec<Option<String>>>, i: usize| v.as_ref().and_then(|v| v[i].clone());
         let mut articles = Vec::with_capacity(n);
+        let mut rejected: Vec<(usize, Option<String>, &'static str)> = Vec::new();
         for (i, text) in texts.into_iter().enumerate() {
             let id = ids
                 .as_ref()
-                .map_or_else(|| (i + 1).to_string(), |v| v[i].clone());
+                .map_or_else(|| Some((i + 1).to_string()), |v| v[i].clone());
             let (d, s, t) = (field(&dates, i), field(&sources, i), field(&titles, i));
-            match Article::from_fields(&id, text, d.as_deref(), s.as_deref(), t.as_deref()) {
+            // Note: the reasons are those `stance score` gives a JSON line without id or text.
+            let article = match (id.as_deref(), text) {
+                (None, _) => Err("missing id"),
+                (Some(_), None) => Err("missing text"),
+                (Some(id), Some(text)) => {
+                    Article::from_fields(id, text, d.as_deref(), s.as_deref(), t.as_deref())
+                }
+            };
+            match article {
                 Ok(a) => articles.push(a),
+                Err(reason) if rejects => {
+                    rejected.push((i + 1, id.filter(|v| !v.trim().is_empty()), reason))
+                }
                 // Note: `stance score` rejects these articles; they give no statements.
                 Err("empty text") => {}
                 Err(reason) => {
@@ -211,9 +234,14 @@ impl NativeModel {
             py.check_signals()?;
         }
         let bytes = py
-            .detach(|| statements_to_ipc(&statements, scorer.labels(), explain.is_some()))
+            .detach(|| {
+                if round {
+                    statements = statements.into_iter().map(round_statement).collect();
+                }
+                statements_to_ipc(&statements, scorer.labels(), explain.is_some())
+            })
             .map_err(|e| StanceError::new_err(e.to_string()))?;
-        Ok(PyBytes::new(py, &bytes))
+        Ok((PyBytes::new(py, &bytes), rejects.then_some(rejected)))
     }
 
     /// Each text scored as one statement: topic probabilities (row-major,
@@ -304,70 +332,98 @@ impl NativeModel {
     }
 }
 
-/// Training parameters from Python keywords, as `stance train` takes them.
-#[allow(clippy::too_many_arguments)]
-fn params(
-    language: &str,
+/// The keywords of `stance.train` that become [`TrainParams`], as
+/// `stance train` takes them (the package passes them as one dict).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct TrainKeywords {
+    language: String,
     stem: bool,
     stop_words: bool,
     ngram_max: usize,
     char_ngrams: Option<(usize, usize)>,
-    min_df: &str,
-    max_df: &str,
+    min_df: String,
+    max_df: String,
     max_features: Option<usize>,
     sublinear_tf: bool,
     c: Option<f64>,
     c_grid: Option<Vec<f64>>,
     cv: usize,
-    class_weight: &str,
+    class_weight: String,
     max_iter: u64,
     tol: f64,
-) -> PyResult<TrainParams> {
-    let bad = |name: &str, why: String| PyValueError::new_err(format!("{name}: {why}"));
-    if let Some((a, b)) = char_ngrams {
-        if !(1 <= a && a <= b) {
+    favor_label: Option<String>,
+    against_label: Option<String>,
+    neutral_label: Option<String>,
+}
+
+impl TrainKeywords {
+    /// The library's parameters; [`TrainParams::config`] and training validate the rest.
+    fn params(self) -> PyResult<TrainParams> {
+        let bad = |name: &str, why: String| PyValueError::new_err(format!("{name}: {why}"));
+        if let Some((a, b)) = self.char_ngrams {
+            if !(1 <= a && a <= b) {
+                return Err(bad(
+                    "char_ngrams",
+                    format!("\"{a}-{b}\": expected MIN-MAX with 1 <= MIN <= MAX"),
+                ));
+            }
+        }
+        // Note: as `stance train`, where --favor-label requires --against-label and back.
+        if self.favor_label.is_some() != self.against_label.is_some() {
+            let (given, missing) = if self.favor_label.is_some() {
+                ("favor_label", "against_label")
+            } else {
+                ("against_label", "favor_label")
+            };
             return Err(bad(
-                "char_ngrams",
-                format!("\"{a}-{b}\": expected MIN-MAX with 1 <= MIN <= MAX"),
+                given,
+                format!("needs {missing} too (net stance needs both)"),
             ));
         }
+        Ok(TrainParams {
+            language: self
+                .language
+                .parse()
+                .map_err(|e: stance::analysis::UnknownLanguage| bad("language", e.to_string()))?,
+            stem: self.stem,
+            stop_words: self.stop_words,
+            ngram_max: self.ngram_max,
+            char_ngrams: self.char_ngrams,
+            min_df: self.min_df.parse().map_err(|e: String| bad("min_df", e))?,
+            max_df: self.max_df.parse().map_err(|e: String| bad("max_df", e))?,
+            max_features: self.max_features,
+            sublinear_tf: self.sublinear_tf,
+            c: self.c,
+            class_weight: match self.class_weight.as_str() {
+                "none" => ClassWeight::None,
+                "balanced" => ClassWeight::Balanced,
+                other => {
+                    return Err(bad(
+                        "class_weight",
+                        format!("{other:?}: expected none or balanced"),
+                    ))
+                }
+            },
+            c_grid: self.c_grid.unwrap_or_else(|| TrainParams::default().c_grid),
+            cv: self.cv,
+            max_iter: self.max_iter,
+            tol: self.tol,
+            // Note: training checks that named labels are stance labels of the
+            // data, and unnamed roles are found by name (favor/against/neutral).
+            roles: RoleNames {
+                favor: self.favor_label,
+                against: self.against_label,
+                neutral: self.neutral_label,
+            },
+        })
     }
-    Ok(TrainParams {
-        language: language
-            .parse()
-            .map_err(|e: stance::analysis::UnknownLanguage| bad("language", e.to_string()))?,
-        stem,
-        stop_words,
-        ngram_max,
-        char_ngrams,
-        min_df: min_df.parse().map_err(|e: String| bad("min_df", e))?,
-        max_df: max_df.parse().map_err(|e: String| bad("max_df", e))?,
-        max_features,
-        sublinear_tf,
-        c,
-        class_weight: match class_weight {
-            "none" => ClassWeight::None,
-            "balanced" => ClassWeight::Balanced,
-            other => {
-                return Err(bad(
-                    "class_weight",
-                    format!("{other:?}: expected none or balanced"),
-                ))
-            }
-        },
-        c_grid: c_grid.unwrap_or_else(|| TrainParams::default().c_grid),
-        cv,
-        max_iter,
-        tol,
-        // Note: stance roles are found by name (favor/against/neutral, any case).
-        roles: Default::default(),
-    })
 }
 
 /// Trains a model; `csv` (a path) or the columns give the data.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (csv, texts, topics, stances, text_col, topic_col, stance_col, language, stem, stop_words, ngram_max, char_ngrams, min_df, max_df, max_features, sublinear_tf, c, c_grid, cv, class_weight, max_iter, tol))]
+#[pyo3(signature = (csv, texts, topics, stances, text_col, topic_col, stance_col, params))]
 fn train_model(
     py: Python<'_>,
     csv: Option<PathBuf>,
@@ -377,39 +433,9 @@ fn train_model(
     text_col: String,
     topic_col: String,
     stance_col: String,
-    language: &str,
-    stem: bool,
-    stop_words: bool,
-    ngram_max: usize,
-    char_ngrams: Option<(usize, usize)>,
-    min_df: &str,
-    max_df: &str,
-    max_features: Option<usize>,
-    sublinear_tf: bool,
-    c: Option<f64>,
-    c_grid: Option<Vec<f64>>,
-    cv: usize,
-    class_weight: &str,
-    max_iter: u64,
-    tol: f64,
+    params: TrainKeywords,
 ) -> PyResult<(NativeModel, Vec<String>)> {
-    let p = params(
-        language,
-        stem,
-        stop_words,
-        ngram_max,
-        char_ngrams,
-        min_df,
-        max_df,
-        max_features,
-        sublinear_tf,
-        c,
-        c_grid,
-        cv,
-        class_weight,
-        max_iter,
-        tol,
-    )?;
+    let p = params.params()?;
     let config = p.config().map_err(to_py)?;
     let cols = Columns {
         text: text_col,
@@ -450,6 +476,8 @@ fn train_model(
 fn _stance(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeModel>()?;
     m.add_function(wrap_pyfunction!(train_model, m)?)?;
+    m.add_function(wrap_pyfunction!(report::report, m)?)?;
+    m.add_function(wrap_pyfunction!(report::statement_columns_ipc, m)?)?;
     m.add("StanceError", m.py().get_type::<StanceError>())?;
     m.add("DataError", m.py().get_type::<DataError>())?;
     m.add("ModelError", m.py().get_type::<ModelError>())?;

@@ -19,7 +19,7 @@ import pyarrow as pa
 from . import _stance
 from ._stance import DataError, ModelError, StanceError
 
-__all__ = ["Model", "train", "DataError", "ModelError", "StanceError", "DEFAULT_MAX_MODEL_BYTES"]
+__all__ = ["Model", "train", "report", "DataError", "ModelError", "StanceError", "DEFAULT_MAX_MODEL_BYTES"]
 
 DEFAULT_MAX_MODEL_BYTES = 2 * 1024**3
 
@@ -67,13 +67,15 @@ def _texts(texts: Any) -> list:
 class Model:
     """A trained stance model: a topic head and a stance head per topic."""
 
-    def __init__(self, native: "_stance.NativeModel"):
+    def __init__(self, native: "_stance.NativeModel", path: Optional[str] = None):
         self._native = native
+        # The file it was loaded from, for the provenance of reports.
+        self._path = path
 
     @staticmethod
     def load(path: "str | os.PathLike", *, max_model_bytes: int = DEFAULT_MAX_MODEL_BYTES) -> "Model":
         """Loads a model file (refuses damaged, newer-format or too large files: ModelError)."""
-        return Model(_stance.NativeModel.load(os.fspath(path), max_model_bytes))
+        return Model(_stance.NativeModel.load(os.fspath(path), max_model_bytes), os.fspath(path))
 
     @staticmethod
     def default() -> "Model":
@@ -110,7 +112,9 @@ class Model:
         split: bool = True,
         min_confidence: Optional[float] = None,
         explain: int = 0,
-    ) -> pa.Table:
+        round: bool = False,
+        rejects: bool = False,
+    ) -> "pa.Table | tuple[pa.Table, pa.Table]":
         """Scores articles; returns a pyarrow.Table with one row per statement.
 
         ``articles``: a list of str, a pandas/polars Series, a pyarrow array,
@@ -127,8 +131,15 @@ class Model:
         stance label; null for labels the head lacks), and with
         ``explain=K`` topic_terms and stance_terms (lists of {term,
         contribution}). Probabilities are as computed; the CLI prints them
-        rounded to 4 decimals. ``split=False`` scores each text as one
-        statement.
+        rounded to 4 decimals; ``round=True`` rounds them so (the values a
+        reader of ``stance score --format jsonl`` or ``--out x.parquet``
+        gets). ``split=False`` scores each text as one statement.
+
+        ``rejects=True`` returns ``(statements, rejects)``: rejects is a
+        table of the articles ``stance score`` would reject (``row``, the
+        1-based index; ``article_id``; ``reason``: "missing id", "missing
+        text", "empty text"). Without it a blank text gives no statements and
+        a missing id raises DataError.
         """
         fields = {}
         cols = _columns(articles)
@@ -137,18 +148,16 @@ class Model:
                 raise DataError(f"missing column 'text'; the table has: {', '.join(cols)}")
             for f in _ARTICLE_FIELDS:
                 if f in cols:
-                    fields[f] = _strings(cols[f], f) if f != "id" else [None if v is None else str(v) for v in _plain(cols[f])]
+                    fields[f] = _strings(cols[f], f) if f != "id" else _ids(cols[f])
         else:
             fields["text"] = _strings(articles, "articles")
-        texts = ["" if t is None else t for t in fields["text"]]
+        texts = fields["text"]
         if ids is not None:
-            fields["id"] = [str(v) for v in _plain(ids)]
+            fields["id"] = _ids(ids)
         id_list = fields.get("id")
-        if id_list is not None:
-            id_list = ["" if v is None else v for v in id_list]
         if explain < 0:
             raise ValueError(f"explain must be at least 0, got {explain}")
-        raw = self._native.score(
+        raw, rejected = self._native.score(
             texts,
             id_list,
             fields.get("date"),
@@ -157,8 +166,15 @@ class Model:
             bool(split),
             None if min_confidence is None else float(min_confidence),
             int(explain) if explain else None,
+            bool(round),
+            bool(rejects),
         )
-        return pa.ipc.open_stream(pa.py_buffer(raw)).read_all()
+        table = pa.ipc.open_stream(pa.py_buffer(raw)).read_all()
+        if not rejects:
+            return table
+        rows, ids_, reasons = zip(*rejected) if rejected else ((), (), ())
+        return table, pa.table({"row": pa.array(rows, pa.uint64()), "article_id": pa.array(ids_, pa.string()),
+                                "reason": pa.array(reasons, pa.string())})
 
     def predict_proba(self, texts: Any) -> np.ndarray:
         """Topic probabilities of each text scored as one statement: shape (n, len(topics))."""
@@ -181,6 +197,11 @@ class Model:
             return json.loads(self._native.evaluate_csv(os.fspath(data), text, topic, stance))
         t, tp, st = _labelled(data, text, topic, stance)
         return json.loads(self._native.evaluate_json(t, tp, st))
+
+
+def _ids(values: Any) -> list:
+    """Article ids as str (numbers as their text), missing ones (None, NaN) as None."""
+    return [None if v is None or (isinstance(v, float) and v != v) else str(v) for v in _plain(values)]
 
 
 def _plain(values: Any) -> list:
@@ -227,6 +248,9 @@ def train(
     class_weight: Optional[str] = None,
     max_iter: int = 1000,
     tol: float = 1e-4,
+    favor_label: Optional[str] = None,
+    against_label: Optional[str] = None,
+    neutral_label: Optional[str] = None,
     verbose: bool = False,
 ) -> Model:
     """Trains a model, as ``stance train`` does with the same parameters.
@@ -236,6 +260,12 @@ def train(
     is topic-only. The model file is byte-identical to ``stance train``'s on
     a CSV of the same rows (for a DataFrame: the CSV of its text, topic and
     stance columns, e.g. ``df[[text, topic, stance]].to_csv(index=False)``).
+    ``favor_label``, ``against_label``, ``neutral_label`` name the stance
+    labels with those roles (``stance train --favor-label`` etc.); each must
+    be a stance label of the data, exactly, and one label cannot have two
+    roles. Unnamed roles are found by name (favor or favour, against,
+    neutral or none, any case).
+
     Raises DataError for unusable rows (naming the record, or the file and
     line), ValueError for a parameter out of range.
     """
@@ -249,10 +279,11 @@ def train(
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise ValueError(f"{name}: expected an int (count) or a float (fraction), got {v!r}")
         return str(v) if isinstance(v, int) else repr(float(v))
-    kw = dict(
-        text_col=text,
-        topic_col=topic,
-        stance_col=stance if stance is not None else "\0no stance column",
+    def label(name, v):
+        if v is not None and not isinstance(v, str):
+            raise ValueError(f"{name}: expected a str (a stance label) or None, got {v!r}")
+        return v
+    params = dict(
         language=language,
         stem=bool(stem),
         stop_words=bool(stop_words),
@@ -268,13 +299,122 @@ def train(
         class_weight="none" if class_weight is None else str(class_weight),
         max_iter=int(max_iter),
         tol=float(tol),
+        favor_label=label("favor_label", favor_label),
+        against_label=label("against_label", against_label),
+        neutral_label=label("neutral_label", neutral_label),
     )
+    cols = (text, topic, stance if stance is not None else "\0no stance column")
     if isinstance(data, (str, os.PathLike)):
-        native, log = _stance.train_model(os.fspath(data), None, None, None, **kw)
+        native, log = _stance.train_model(os.fspath(data), None, None, None, *cols, params)
     else:
         t, tp, st = _labelled(data, text, topic, stance)
-        native, log = _stance.train_model(None, t, tp, st, **kw)
+        native, log = _stance.train_model(None, t, tp, st, *cols, params)
     if verbose:
         for line in log:
             print(line)
     return Model(native)
+
+
+_REPORT_FORMATS = ("json", "html", "md", "markdown", "csv", "table")
+
+
+def _table(data: Any) -> pa.Table:
+    """Statements (pyarrow Table or RecordBatch, pandas/polars DataFrame, list of dicts) as a pyarrow Table."""
+    if isinstance(data, pa.Table):
+        return data
+    if isinstance(data, pa.RecordBatch):
+        return pa.Table.from_batches([data])
+    if hasattr(data, "to_arrow"):  # polars
+        return data.to_arrow()
+    if hasattr(data, "columns") and hasattr(data, "to_dict"):  # pandas
+        return pa.Table.from_pandas(data, preserve_index=False)
+    if isinstance(data, list):
+        return pa.Table.from_pylist(data)
+    raise TypeError("statements: expected a pyarrow Table, a pandas/polars DataFrame or a list of dicts")
+
+
+def _statement_columns(table: pa.Table) -> pa.Table:
+    """The table's statement columns, cast to the types the report reads
+    (the library's statement schema); dates as YYYY-MM-DD text."""
+    import pyarrow.compute as pc
+
+    schema = pa.ipc.open_stream(pa.py_buffer(_stance.statement_columns_ipc())).schema
+    names, arrays = [], []
+    for field in schema:
+        if field.name not in table.column_names:
+            continue  # the report names a missing required column
+        col = table.column(field.name)
+        if col.type != field.type:
+            try:
+                if pa.types.is_date(col.type) or pa.types.is_timestamp(col.type):
+                    col = pc.strftime(col, format="%Y-%m-%d")
+                col = col.cast(field.type)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
+                raise DataError(f"statements: column {field.name!r} is {col.type}, expected {field.type}: {e}") from None
+        names.append(field.name)
+        arrays.append(col)
+    return pa.table(arrays, names=names)
+
+
+def report(
+    statements: Any,
+    *,
+    by: "str | Sequence[str]" = (),
+    period: Optional[str] = None,
+    min_confidence: float = 0.5,
+    examples: int = 3,
+    model: Optional[Model] = None,
+    top_terms: Optional[int] = None,
+    format: str = "json",
+) -> str:
+    """The report of scored statements, as ``stance report`` writes it.
+
+    ``statements``: what :meth:`Model.score` returns, or any table with its
+    columns (pyarrow Table, pandas/polars DataFrame, e.g. read from the CSV,
+    JSON Lines or Parquet files ``stance score`` writes). ``by``: break the
+    statistics down by ``"source"``, ``"date"`` and/or ``"article"``;
+    ``period``: ``"day"``, ``"week"`` or ``"month"`` (the default) for the
+    date. ``model``: check the topics against it and use its stance roles;
+    ``top_terms=K`` shows its K highest-weighted terms. ``format``: ``"json"``
+    (the ``stance-report/1`` schema of ``stance report --format json``),
+    ``"html"``, ``"md"``, ``"csv"`` or ``"table"``.
+
+    Returns the report's text. Rows with a value out of range are rejected:
+    listed in the report's problems (file ``statements``, line = 1-based
+    row) and a ``UserWarning`` says how many. Raises DataError for a missing
+    column, a null required value, or topics the model lacks; ValueError for
+    an option out of range.
+    """
+    if format not in _REPORT_FORMATS:
+        raise ValueError(f"format: {format!r}: expected one of {', '.join(_REPORT_FORMATS)}")
+    if isinstance(by, str):
+        by = [by]
+    if isinstance(examples, bool) or not isinstance(examples, int) or examples < 0:
+        raise ValueError(f"examples must be a whole number at least 0, got {examples!r}")
+    if top_terms is not None and (isinstance(top_terms, bool) or not isinstance(top_terms, int) or top_terms < 0):
+        raise ValueError(f"top_terms must be a whole number at least 1, got {top_terms!r}")
+    if model is not None and not isinstance(model, Model):
+        raise TypeError(f"model: expected a stance.Model, got {type(model).__name__}")
+    table = _statement_columns(_table(statements))
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as w:
+        w.write_table(table)
+    import sys
+
+    text, rejected, read = _stance.report(
+        sink.getvalue().to_pybytes(),
+        [str(b) for b in by],
+        period,
+        float(min_confidence),
+        examples,
+        None if model is None else model._native,
+        None if model is None else model._path,
+        top_terms,
+        format,
+        ["python", *sys.argv],
+    )
+    if rejected:
+        import warnings
+
+        warnings.warn(f"stance.report: {rejected} of {read} rows rejected (see the problems section)", stacklevel=2)
+    return text

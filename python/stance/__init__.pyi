@@ -1,8 +1,10 @@
 import os
-from typing import Any, Optional, Sequence, Tuple, Union
+from typing import Any, Literal, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import pyarrow as pa
+
+__all__: list[str]
 
 DEFAULT_MAX_MODEL_BYTES: int
 
@@ -11,6 +13,8 @@ class DataError(StanceError): ...
 class ModelError(StanceError): ...
 
 class Model:
+    # Models come from load, default or train; the constructor wraps the native model.
+    def __init__(self, native: Any, path: Optional[str] = None) -> None: ...
     @staticmethod
     def load(path: Union[str, os.PathLike], *, max_model_bytes: int = ...) -> Model: ...
     @staticmethod
@@ -30,7 +34,9 @@ class Model:
         split: bool = True,
         min_confidence: Optional[float] = None,
         explain: int = 0,
-    ) -> pa.Table: ...
+        round: bool = False,
+        rejects: bool = False,
+    ) -> Union[pa.Table, Tuple[pa.Table, pa.Table]]: ...
     def predict_proba(self, texts: Any) -> np.ndarray: ...
     def predict(self, texts: Any, *, stance: bool = False) -> Union[np.ndarray, Tuple[np.ndarray, np.ndarray]]: ...
     def evaluate(self, data: Any, *, text: str = "text", topic: str = "topic", stance: str = "stance") -> dict[str, Any]: ...
@@ -56,5 +62,20 @@ def train(
     class_weight: Optional[str] = None,
     max_iter: int = 1000,
     tol: float = 1e-4,
+    favor_label: Optional[str] = None,
+    against_label: Optional[str] = None,
+    neutral_label: Optional[str] = None,
     verbose: bool = False,
 ) -> Model: ...
+
+def report(
+    statements: Any,
+    *,
+    by: Union[str, Sequence[str]] = (),
+    period: Optional[Literal["day", "week", "month"]] = None,
+    min_confidence: float = 0.5,
+    examples: int = 3,
+    model: Optional[Model] = None,
+    top_terms: Optional[int] = None,
+    format: Literal["json", "html", "md", "markdown", "csv", "table"] = "json",
+) -> str: ...

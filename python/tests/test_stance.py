@@ -142,3 +142,64 @@ def test_bad_input_raises_documented_exceptions(tmp_path):
         stance.Model.load(junk)
     with pytest.raises(OSError):
         stance.Model.load(tmp_path / "missing.model")
+
+
+def test_stance_roles_as_keywords_are_the_cli_model(tmp_path):
+    """favor_label/against_label/neutral_label are --favor-label etc.: the
+    same model bytes, and a label the data lacks is refused with the CLI's message."""
+    df = pd.read_csv(SHARED / "semeval2016_task6" / "train.csv", nrows=300)
+    df["stance"] = df["stance"].map({"FAVOR": "support", "AGAINST": "deny", "NONE": "comment"})
+    csv = tmp_path / "train.csv"
+    df[["text", "target", "stance"]].to_csv(csv, index=False)
+    out = tmp_path / "cli.model"
+    roles = dict(favor_label="support", against_label="deny", neutral_label="comment")
+    cli("train", "--data", csv, "--out", out, "--topic-col", "target", "--c", "1",
+        "--favor-label", "support", "--against-label", "deny", "--neutral-label", "comment")
+    m = stance.train(df, topic="target", c=1.0, **roles)
+    assert m.to_bytes() == out.read_bytes()
+    # Without them no label has a role: another model.
+    assert stance.train(df, topic="target", c=1.0).to_bytes() != out.read_bytes()
+    r = subprocess.run([str(BIN), "train", "--data", csv, "--out", tmp_path / "x.model", "--topic-col", "target",
+                        "--c", "1", "--favor-label", "SUPPORT", "--against-label", "deny"], capture_output=True, text=True)
+    why = r.stderr.split("error: --favor-label SUPPORT: ")[1].strip()
+    assert r.returncode == 1 and why.startswith("it is not a stance label of the data (labels: comment, deny, support)")
+    with pytest.raises(ValueError, match="favor_label") as e:
+        stance.train(df, topic="target", c=1.0, favor_label="SUPPORT", against_label="deny")
+    assert str(e.value).endswith(why)
+    with pytest.raises(ValueError, match="one label cannot be two of favor, against and neutral"):
+        stance.train(df, topic="target", c=1.0, favor_label="deny", against_label="deny")
+    with pytest.raises(stance.DataError, match="stance roles were named, but the data has no stance labels"):
+        stance.train(df, topic="target", stance=None, c=1.0, favor_label="support", against_label="deny")
+    # As the CLI (clap: --favor-label requires --against-label), the two go together.
+    r = subprocess.run([str(BIN), "train", "--data", csv, "--out", tmp_path / "x.model", "--favor-label", "support"],
+                       capture_output=True, text=True)
+    assert r.returncode == 64 and "--against-label" in r.stderr
+    with pytest.raises(ValueError, match="favor_label: needs against_label too"):
+        stance.train(df, topic="target", favor_label="support")
+    with pytest.raises(ValueError, match="favor_label: expected a str"):
+        stance.train(df, topic="target", favor_label=1, against_label="deny")
+
+
+def test_round_and_rejects_are_the_cli(tmp_path):
+    """round=True gives the values the CLI's JSON Lines hold; rejects=True the
+    articles it rejects, with its reasons."""
+    arts = pd.read_csv(REPO / "data" / "articles" / "articles.csv", dtype=str).head(6)
+    rows = cli_statements(arts, tmp_path)
+    got = stance.Model.default().score(arts, round=True).to_pylist()
+    assert len(got) == len(rows)
+    for g, c in zip(got, rows):
+        g["stance_probs"] = {k: v for k, v in (g["stance_probs"] or {}).items() if v is not None} or None
+        assert g == c
+    bad = pd.DataFrame({"id": ["a", None, "c", "d"], "text": ["One. Two.", "x", None, "  "]})
+    src = tmp_path / "bad.jsonl"
+    src.write_text('{"id":"a","text":"One. Two."}\n{"text":"x"}\n{"id":"c"}\n{"id":"d","text":"  "}\n')
+    out = subprocess.run([str(BIN), "score", "--model", REPO / "models" / "default.model", src, "--format", "jsonl",
+                          "--rejects", "-", "--quiet"], capture_output=True, text=True)
+    assert out.returncode == 2, out.stderr
+    cli_rejects = [json.loads(l) for l in out.stdout.splitlines() if '"rejected"' in l]
+    table, rejects = stance.Model.default().score(bad, rejects=True)
+    assert table.column("article_id").to_pylist() == ["a", "a"]
+    assert rejects.column("row").to_pylist() == [2, 3, 4]
+    assert rejects.column("article_id").to_pylist() == [r.get("article_id") for r in cli_rejects]
+    assert rejects.column("reason").to_pylist() == [r["reason"] for r in cli_rejects]
+    assert rejects.column("reason").to_pylist() == ["missing id", "missing text", "empty text"]

@@ -202,20 +202,8 @@ fn options(args: &ReportArgs) -> anyhow::Result<ReportOptions> {
                 .model_limit
                 .load(path)
                 .with_context(|| format!("cannot load model {}", path.display()))?;
-            // Note: `iter()` works whether `topics()` returns `Vec<String>` or `&[String]`.
-            options.known_topics = Some(model.topics().iter().map(|t| t.to_string()).collect());
-            options.stance_roles = Some(model.roles.clone());
+            options.use_model(&model, k);
             options.provenance = Some(provenance(&args.inputs, Some((path, &model.meta)))?);
-            if let Some(k) = k {
-                options.top_terms = model
-                    .top_terms(k)
-                    .into_iter()
-                    .map(|mut t| {
-                        t.terms.truncate(k);
-                        t
-                    })
-                    .collect();
-            }
         }
     }
     Ok(options)
@@ -280,18 +268,14 @@ fn with_limit_hint(e: crate::io::ReadError) -> anyhow::Error {
 /// One error when the statements have topics the model lacks: they were
 /// scored with another model, and every such row would be rejected.
 fn mismatch(builder: &ReportBuilder, inputs: &[PathBuf], model: &Path) -> anyhow::Result<()> {
-    let unknown = builder.unknown_topics();
-    if unknown.is_empty() {
+    let Some((rows, labels)) = builder.unknown_topic_summary() else {
         return Ok(());
-    }
-    let rows: u64 = unknown.values().sum();
-    let labels: Vec<String> = unknown.iter().map(|(t, n)| format!("{t} ({n})")).collect();
+    };
     let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
     bail!(
-        "{}: {rows} statements have topics that model {} lacks: {}; were they scored with another model?",
+        "{}: {rows} statements have topics that model {} lacks: {labels}; were they scored with another model?",
         names.join(", "),
         model.display(),
-        labels.join(", ")
     )
 }
 

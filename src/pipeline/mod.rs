@@ -22,8 +22,8 @@ mod worker;
 
 pub use options::{ScoreOptions, Unit, ValidScoreOptions};
 pub use outputs::{
-    ArticleRows, ArticleSink, ArticleTallies, ExtraColumns, NoParts, ParquetArticleSink,
-    ParquetStatementSink, RejectSink, RejectsTo, StatementSink,
+    round_statement, ArticleRows, ArticleSink, ArticleTallies, ExtraColumns, NoParts,
+    ParquetArticleSink, ParquetStatementSink, RejectSink, RejectsTo, StatementSink,
 };
 pub use run::{run, Counts, Input, Items, BATCH_BYTES};
 pub use scorer::Scorer;

@@ -236,8 +236,9 @@ impl ParquetStatementSink {
     }
 }
 
-/// A statement's probabilities and contributions as the text formats print them.
-fn round_statement(mut s: Statement) -> Statement {
+/// A statement's probabilities and contributions as the text formats print
+/// them (4 decimals), as the Parquet sink writes them.
+pub fn round_statement(mut s: Statement) -> Statement {
     s.topic_prob = rounded(s.topic_prob);
     s.stance_prob = s.stance_prob.map(rounded);
     for (_, p) in s

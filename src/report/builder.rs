@@ -131,6 +131,22 @@ impl ReportBuilder {
         &self.unknown_topics
     }
 
+    /// [`unknown_topics`](Self::unknown_topics) in one line, `None` when there
+    /// are none: their row count and `topic (rows), ...`, for the one error
+    /// that says the statements were scored with another model.
+    pub fn unknown_topic_summary(&self) -> Option<(u64, String)> {
+        if self.unknown_topics.is_empty() {
+            return None;
+        }
+        let rows = self.unknown_topics.values().sum();
+        let labels: Vec<String> = self
+            .unknown_topics
+            .iter()
+            .map(|(t, n)| format!("{t} ({n})"))
+            .collect();
+        Some((rows, labels.join(", ")))
+    }
+
     fn add_from(&mut self, row: &Statement, location: Option<Position>) -> Result<(), RowProblem> {
         let checked = check(row).and_then(|date| match &self.options.known_topics {
             Some(known) if row.topic != UNCERTAIN && !known.contains(&row.topic) => {

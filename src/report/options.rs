@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::period::Period;
 use super::provenance::Provenance;
-use crate::model::{StanceRoles, TopTerms};
+use crate::model::{StanceModel, StanceRoles, TopTerms};
 
 /// A dimension a breakdown groups statements by (besides the topic).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +90,25 @@ pub enum OptionsError {
 }
 
 impl ReportOptions {
+    /// Checks the statements against `model`: rows with topics it lacks are
+    /// rejected, its stance roles are used, and with `top_terms = Some(k)`
+    /// its `k` highest-weighted terms per topic and stance are shown.
+    pub fn use_model(&mut self, model: &StanceModel, top_terms: Option<usize>) {
+        // Note: `iter()` works whether `topics()` returns `Vec<String>` or `&[String]`.
+        self.known_topics = Some(model.topics().iter().map(|t| t.to_string()).collect());
+        self.stance_roles = Some(model.roles.clone());
+        if let Some(k) = top_terms {
+            self.top_terms = model
+                .top_terms(k)
+                .into_iter()
+                .map(|mut t| {
+                    t.terms.truncate(k);
+                    t
+                })
+                .collect();
+        }
+    }
+
     /// The only place options are validated.
     pub fn check(&self) -> Result<(), OptionsError> {
         if !(0.0..=1.0).contains(&self.min_confidence) {
