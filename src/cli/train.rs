@@ -76,10 +76,6 @@ pub struct TrainArgs {
     /// statement's stance from its own and its article's stance probabilities).
     #[arg(long, requires = "article_col")]
     pub stance_context: bool,
-    /// With --stance-context, regularise each stance stage toward the
-    /// first stage (the statement's own stance probabilities) instead of toward zero.
-    #[arg(long, requires = "stance_context")]
-    pub stance_prior: bool,
     /// Fit a temperature per head on out-of-fold predictions (calibrated probabilities).
     #[arg(long)]
     pub calibrate: bool,
@@ -308,9 +304,6 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     if args.stance_context {
         meta.params.push(("stance_context".into(), "true".into()));
     }
-    if args.stance_prior {
-        meta.params.push(("stance_prior".into(), "true".into()));
-    }
     meta.params.sort();
     // Note: listed only for several files (one file's checksum is data_sha256),
     // so a model trained on one file is the same file whichever interface
@@ -338,7 +331,6 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             folds: args.cv.max(2),
             context: args.article_col.is_some(),
             stance_context: args.stance_context,
-            stance_prior: args.stance_prior,
             calibrate: args.calibrate,
             ..RefineConfig::default()
         };

@@ -11,9 +11,7 @@ use super::calibrate::{fit_temperature, Calibration};
 use super::classifier::{StanceHead, StanceModel};
 use super::context::{article_groups, context_matrix, ArticleContext};
 use super::head::LinearHead;
-use super::lbfgs::{minimize, LbfgsSettings};
-use super::logistic::{fit, sample_weights, LogisticParams};
-use super::loss::LossProblem;
+use super::logistic::{fit, LogisticParams};
 use super::stance_context::{
     n_stance_features, stance_features_of, StanceContext, StanceStage, STANCE_CONTEXT_FEATURES,
 };
@@ -38,10 +36,6 @@ pub struct RefineConfig {
     /// accuracy (gold topic) only from 0.8752 to 0.8772 and lowered it on the
     /// held-out articles from 0.9354 to 0.9257.
     pub stance_context: bool,
-    /// Regularise the stance context stages toward the first stage (the
-    /// weights that reproduce the statement's own stance probabilities)
-    /// instead of toward zero. Default false.
-    pub stance_prior: bool,
 }
 
 impl Default for RefineConfig {
@@ -52,7 +46,6 @@ impl Default for RefineConfig {
             calibrate: true,
             context_c_grid: vec![0.01, 0.1, 1.0, 10.0, 100.0],
             stance_context: false,
-            stance_prior: false,
         }
     }
 }
@@ -298,7 +291,7 @@ pub fn fit_context(
         .collect();
     let gold: Vec<usize> = y.iter().map(|&c| c as usize).collect();
     let row_fold: Vec<usize> = index.iter().map(|&i| oof.fold[i]).collect();
-    let (c, cross, head, shown) = fit_stage(&x, &y, labels, &row_fold, refine, config, false)?;
+    let (c, cross, head, shown) = fit_stage(&x, &y, labels, &row_fold, refine, config)?;
     let alone = accuracy(&select(&oof.topic_probs, k, &index), k, &gold);
     let with = accuracy(&cross, k, &gold);
     log(&format!(
@@ -319,9 +312,6 @@ pub fn fit_context(
 /// chosen by the article folds `row_fold` (mean log-likelihood of the
 /// cross-fitted probabilities), then fitted on every row. Returns C, the
 /// cross-fitted probabilities at that C, the head and the log line of the grid.
-///
-/// With `toward_first`, the L2 penalty is on the weights' distance from
-/// [`first_stage_prior`] instead of from zero (see [`fit_toward`]).
 fn fit_stage(
     x: &CsrMatrix,
     y: &[u32],
@@ -329,7 +319,6 @@ fn fit_stage(
     row_fold: &[usize],
     refine: &RefineConfig,
     config: &TrainConfig,
-    toward_first: bool,
 ) -> Result<(f64, Vec<f64>, LinearHead, String)> {
     let k = labels.len();
     let gold: Vec<usize> = y.iter().map(|&c| c as usize).collect();
@@ -339,16 +328,11 @@ fn fit_stage(
         ..config.logistic.clone()
     };
     let head_of = |x: &CsrMatrix, y: &[u32], c: f64| -> Result<LinearHead> {
-        let (weights, intercept) = if toward_first {
-            fit_toward(x, y, k, &params(c), &first_stage_prior(x.n_cols(), k))?
-        } else {
-            let f = fit(x, &x.transpose(), y, k, &params(c))?;
-            (f.weights, f.intercept)
-        };
+        let f = fit(x, &x.transpose(), y, k, &params(c))?;
         Ok(LinearHead {
             labels: labels.to_vec(),
-            weights,
-            intercept,
+            weights: f.weights,
+            intercept: f.intercept,
             report: None,
         })
     };
@@ -384,73 +368,6 @@ fn fit_stage(
         return Err(Error::Training("a context stage needs a value of C".into()));
     };
     Ok((c, cross, head_of(x, y, c)?, shown.join(", ")))
-}
-
-/// The weights (`n_feat` rows of `k`, row-major) under which a context
-/// stage gives back its statement's first-stage probabilities: the
-/// identity on the first block (the statement's own log-probabilities),
-/// zero elsewhere, since `softmax(ln p) = p`.
-fn first_stage_prior(n_feat: usize, k: usize) -> Vec<f64> {
-    let mut w = vec![0.0; n_feat * k];
-    (0..k.min(n_feat)).for_each(|j| w[j * k + j] = 1.0);
-    w
-}
-
-/// Multinomial logistic regression of `y` on `x` with the L2 penalty on
-/// `W - prior` instead of on `W`:
-///
-/// `f(W, b) = [ -sum_i s_i log softmax(x_i W + b)[y_i] + (alpha/2) ||W - W0||^2 ] / sum_i s_i`
-///
-/// which is the zero-prior objective plus `(alpha / S) (||W0||^2 / 2 - W . W0)`,
-/// gradient `- alpha W0 / S` on `W`. Starts from `(W0, 0)`.
-///
-/// Note: with a strong penalty (small C) the stage stays at the first stage
-/// instead of shrinking to the class priors, so it cannot lose what the
-/// statement's own words said; C only buys how far the article may move it.
-fn fit_toward(
-    x: &CsrMatrix,
-    y: &[u32],
-    k: usize,
-    params: &LogisticParams,
-    prior: &[f64],
-) -> Result<(ndarray::Array2<f64>, ndarray::Array1<f64>)> {
-    params.check()?;
-    let n_feat = x.n_cols();
-    let xt = x.transpose();
-    let sw = sample_weights(y, k, params.class_weight);
-    let loss = LossProblem {
-        x,
-        xt: &xt,
-        y,
-        sample_weight: &sw,
-        n_classes: k,
-        alpha: 1.0 / params.c,
-    };
-    let scale = loss.alpha / loss.total_weight();
-    let half_sq: f64 = prior.iter().map(|w| w * w).sum::<f64>() * 0.5;
-    let settings = LbfgsSettings {
-        memory: params.memory,
-        max_iter: params.max_iter,
-        tol: params.tol,
-        ..LbfgsSettings::default()
-    };
-    let mut x0 = prior.to_vec();
-    x0.resize(loss.n_params(), 0.0);
-    let r = minimize(
-        |p, g| {
-            let f = loss.loss_and_gradient(p, g);
-            let cross: f64 = p.iter().zip(prior).map(|(w, w0)| w * w0).sum();
-            g.iter_mut().zip(prior).for_each(|(g, w0)| *g -= scale * w0);
-            f + scale * (half_sq - cross)
-        },
-        x0,
-        &settings,
-    );
-    let mut flat = r.x;
-    let intercept = ndarray::Array1::from_vec(flat.split_off(n_feat * k));
-    let weights = ndarray::Array2::from_shape_vec((n_feat, k), flat)
-        .map_err(|e| Error::Optimiser(e.to_string()))?;
-    Ok((weights, intercept))
 }
 
 /// Fits the stance context stages on the out-of-fold stance probabilities:
@@ -518,15 +435,8 @@ pub fn fit_stance_context(
             continue;
         }
         let x = b.finish(n_stance_features(c));
-        let (chosen, cross, fitted, shown) = fit_stage(
-            &x,
-            &y,
-            &head.labels,
-            &row_fold,
-            refine,
-            config,
-            refine.stance_prior,
-        )?;
+        let (chosen, cross, fitted, shown) =
+            fit_stage(&x, &y, &head.labels, &row_fold, refine, config)?;
         let gold: Vec<usize> = y.iter().map(|&v| v as usize).collect();
         let a = alone.iter().filter(|&&r| r).count();
         let w = cross
@@ -667,75 +577,4 @@ pub fn refine(
         model.calibration = Some(cal);
     }
     Ok(oof)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Rows `[ln p, ln (1 - p), noise]` with labels that follow `p` mostly.
-    fn stage_rows() -> (CsrMatrix, Vec<u32>) {
-        let mut b = CsrBuilder::new();
-        let mut y = Vec::new();
-        for i in 0..40 {
-            let p = if i % 2 == 0 { 0.8 } else { 0.3 };
-            b.push_row(&[0, 1, 2], &[f64::ln(p), f64::ln(1.0 - p), (i % 5) as f64]);
-            // the label is class 0 for 3 rows of 4 with p = 0.8, 1 of 4 with p = 0.3
-            y.push(u32::from(!((i % 2 == 0) == (i % 8 != 0 && i % 8 != 1))));
-        }
-        (b.finish(3), y)
-    }
-
-    #[test]
-    fn a_strong_penalty_toward_the_first_stage_gives_back_the_first_stage() {
-        let (x, y) = stage_rows();
-        let params = LogisticParams {
-            c: 1e-6,
-            tol: 1e-10,
-            ..LogisticParams::default()
-        };
-        let (w, b) = fit_toward(&x, &y, 2, &params, &first_stage_prior(3, 2)).unwrap();
-        let prior = first_stage_prior(3, 2);
-        for (got, want) in w.iter().zip(&prior) {
-            assert!((got - want).abs() < 1e-4, "{got} vs {want}");
-        }
-        // The intercepts are free: they fit the class balance the first stage misses.
-        assert!(b.iter().all(|b| b.is_finite()));
-        // Toward zero, the same penalty leaves almost no weight.
-        let f = fit(&x, &x.transpose(), &y, 2, &params).unwrap();
-        assert!(f.weights.iter().all(|w| w.abs() < 1e-3));
-    }
-
-    #[test]
-    fn a_weak_penalty_toward_the_first_stage_fits_as_toward_zero() {
-        let (x, y) = stage_rows();
-        let params = LogisticParams {
-            c: 1e6,
-            tol: 1e-10,
-            ..LogisticParams::default()
-        };
-        let (weights, intercept) =
-            fit_toward(&x, &y, 2, &params, &first_stage_prior(3, 2)).unwrap();
-        let labels = vec!["a".to_string(), "b".to_string()];
-        let toward = LinearHead {
-            labels: labels.clone(),
-            weights,
-            intercept,
-            report: None,
-        };
-        let f = fit(&x, &x.transpose(), &y, 2, &params).unwrap();
-        let zero = LinearHead {
-            labels,
-            weights: f.weights,
-            intercept: f.intercept,
-            report: None,
-        };
-        // The features are collinear, so compare what the stages say, not their weights.
-        for (a, b) in probabilities(&toward, &x)
-            .iter()
-            .zip(probabilities(&zero, &x))
-        {
-            assert!((a - b).abs() < 1e-3, "{a} vs {b}");
-        }
-    }
 }
