@@ -290,61 +290,16 @@ pub fn fit_context(
         })
         .collect();
     let gold: Vec<usize> = y.iter().map(|&c| c as usize).collect();
-    let params = |c: f64| LogisticParams {
-        c,
-        tol: 1e-6,
-        ..config.logistic.clone()
-    };
-    let head_of = |x: &CsrMatrix, y: &[u32], c: f64| -> Result<LinearHead> {
-        let f = fit(x, &x.transpose(), y, k, &params(c))?;
-        Ok(LinearHead {
-            labels: labels.clone(),
-            weights: f.weights,
-            intercept: f.intercept,
-            report: None,
-        })
-    };
     let row_fold: Vec<usize> = index.iter().map(|&i| oof.fold[i]).collect();
-    let cross_fitted = |c: f64| -> Result<Vec<f64>> {
-        let mut out = vec![0.0; index.len() * k];
-        for f in 0..refine.folds {
-            let tr: Vec<usize> = (0..index.len()).filter(|&r| row_fold[r] != f).collect();
-            let te: Vec<usize> = (0..index.len()).filter(|&r| row_fold[r] == f).collect();
-            if tr.is_empty() || te.is_empty() {
-                continue;
-            }
-            let ytr: Vec<u32> = tr.iter().map(|&r| y[r]).collect();
-            let h = head_of(&x.select_rows(&tr), &ytr, c)?;
-            let p = probabilities(&h, &x.select_rows(&te));
-            for (j, &r) in te.iter().enumerate() {
-                out[r * k..(r + 1) * k].copy_from_slice(&p[j * k..(j + 1) * k]);
-            }
-        }
-        Ok(out)
-    };
-    let mut best: Option<(f64, f64, Vec<f64>)> = None;
-    let mut shown = Vec::new();
-    for &c in &refine.context_c_grid {
-        let p = cross_fitted(c)?;
-        let ll = log_likelihood(&p, k, &gold);
-        shown.push(format!("C={c}: {ll:.4}"));
-        if best.as_ref().is_none_or(|b| ll > b.1) {
-            best = Some((c, ll, p));
-        }
-    }
-    let Some((c, _, cross)) = best else {
-        return Ok(None);
-    };
+    let (c, cross, head, shown) = fit_stage(&x, &y, labels, &row_fold, refine, config)?;
     let alone = accuracy(&select(&oof.topic_probs, k, &index), k, &gold);
     let with = accuracy(&cross, k, &gold);
     log(&format!(
-        "context: {} statements in articles; mean log-likelihood by {} article folds {}; chose C={c}; \
+        "context: {} statements in articles; mean log-likelihood by {} article folds {shown}; chose C={c}; \
          out-of-fold topic accuracy {alone:.4} alone, {with:.4} in context",
         index.len(),
         refine.folds,
-        shown.join(", ")
     ));
-    let head = head_of(&x, &y, c)?;
     let mut stage = ArticleContext::from_head(&head, c);
     if refine.calibrate {
         stage.temperature = fit_temperature(&cross, k, &gold);
@@ -353,7 +308,7 @@ pub fn fit_context(
     Ok(Some(stage))
 }
 
-/// A stage fitted on context rows `x` with classes `y` (of `labels`): C
+/// A context stage (topic or stance) fitted on rows `x` with classes `y` (of `labels`): C
 /// chosen by the article folds `row_fold` (mean log-likelihood of the
 /// cross-fitted probabilities), then fitted on every row. Returns C, the
 /// cross-fitted probabilities at that C, the head and the log line of the grid.
