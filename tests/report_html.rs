@@ -73,7 +73,8 @@ fn hostile_report_html() -> String {
         top_terms: vec![TopTerms {
             head: "topic".to_string(),
             label: HOSTILE[3].to_string(),
-            terms: vec![(HOSTILE[2].to_string(), 1.5), ("gaza".to_string(), 1.2)],
+            terms: vec![(HOSTILE[2].to_string(), 1.5), ("Gaza".to_string(), 1.2)],
+            stems: vec![HOSTILE[2].to_string(), "gaza".to_string()],
         }],
         ..ReportOptions::default()
     })

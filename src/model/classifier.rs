@@ -7,7 +7,7 @@ use super::context::ArticleContext;
 use super::head::LinearHead;
 use super::roles::StanceRoles;
 use super::training_texts::TrainingTexts;
-use crate::features::{FeatureRow, Vectorizer};
+use crate::features::{FeatureRow, SurfaceForms, Vectorizer};
 
 /// The topic given to statements whose best topic was not confident enough.
 ///
@@ -97,6 +97,9 @@ pub struct StanceModel {
     pub context: Option<ArticleContext>,
     /// The heads' temperatures, when trained with calibration.
     pub calibration: Option<Calibration>,
+    /// The words each term was written as most often in the training data
+    /// (none in models from before format version 2).
+    pub surface: SurfaceForms,
 }
 
 /// One statement's prediction.
@@ -203,8 +206,11 @@ pub struct TopTerms {
     pub head: String,
     /// The class.
     pub label: String,
-    /// (term, weight), largest weight first.
+    /// (term as people wrote it, weight), largest weight first: the term's
+    /// most frequent surface form, or the term itself when the model has none.
     pub terms: Vec<(String, f64)>,
+    /// The same terms as the model stores them (stems), in the same order.
+    pub stems: Vec<String>,
 }
 
 impl StanceModel {
@@ -236,8 +242,12 @@ impl StanceModel {
                     head: name.clone(),
                     label: label.clone(),
                     terms: idx
-                        .into_iter()
-                        .map(|j| (crate::features::display_term(&terms[j]), col[j]))
+                        .iter()
+                        .map(|&j| (self.surface.show(j, &terms[j]), col[j]))
+                        .collect(),
+                    stems: idx
+                        .iter()
+                        .map(|&j| crate::features::display_term(&terms[j]))
                         .collect(),
                 });
             }

@@ -370,6 +370,7 @@ mod tests {
                     head: h.to_string(),
                     label: h.to_string(),
                     terms: vec![(h.to_string(), 1.0)],
+                    stems: vec![h.to_string()],
                 })
                 .collect(),
             ..Default::default()
