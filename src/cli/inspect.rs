@@ -87,6 +87,13 @@ fn write_text(v: &serde_json::Value, out: &mut dyn Write) -> std::io::Result<()>
         t["n_rows"],
         t["trained_by"].as_str().unwrap_or("")
     )?;
+    writeln!(
+        out,
+        "trained at: {}",
+        t["trained_at"]
+            .as_str()
+            .unwrap_or("not recorded (train with SOURCE_DATE_EPOCH set to record it)")
+    )?;
     for p in t["params"].as_array().into_iter().flatten() {
         writeln!(
             out,
@@ -103,6 +110,22 @@ fn write_text(v: &serde_json::Value, out: &mut dyn Write) -> std::io::Result<()>
             c["c"],
             c["metric"].as_str().unwrap_or(""),
             c["score"].as_f64().unwrap_or(f64::NAN)
+        )?;
+    }
+    for f in v["fits"].as_array().into_iter().flatten() {
+        writeln!(
+            out,
+            "  fit {} C={}: {} after {} iterations ({}), max |gradient| {:.2e}",
+            f["head"].as_str().unwrap_or(""),
+            f["c"],
+            if f["converged"] == true {
+                "converged"
+            } else {
+                "NOT converged"
+            },
+            f["iterations"],
+            f["termination"].as_str().unwrap_or(""),
+            f["grad_max_abs"].as_f64().unwrap_or(f64::NAN)
         )?;
     }
     writeln!(out, "calibration: {}", v["calibration"])?;

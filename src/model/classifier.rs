@@ -61,6 +61,15 @@ pub struct TrainingMeta {
     pub cv: Vec<CvScore>,
     /// The `stance` version that trained it.
     pub trained_by: String,
+    /// When it was trained, RFC 3339 UTC; recorded only when the trainer
+    /// gives a date (`stance train` takes `SOURCE_DATE_EPOCH`), absent otherwise
+    /// and in older models.
+    ///
+    /// Note: never the clock by default: the same data and parameters must
+    /// give the same bytes (the shipped model is checked byte for byte), so
+    /// a date is recorded only when one is fixed from outside.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trained_at: Option<String>,
     /// Each training file, in the order its rows were concatenated (absent in
     /// models from before several `--data` files).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

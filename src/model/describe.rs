@@ -5,7 +5,9 @@
 use serde::Serialize;
 
 use super::calibrate::Calibration;
-use super::classifier::{StanceModel, TopTerms, TrainingMeta};
+use super::classifier::{StanceHead, StanceModel, TopTerms, TrainingMeta};
+use super::head::LinearHead;
+use super::logistic::FitReport;
 use super::roles::StanceRoles;
 use crate::analysis::{AnalyzerConfig, CHAR_NGRAM_PREFIX};
 
@@ -32,6 +34,38 @@ pub struct ModelDescription {
     pub context_stage: bool,
     /// The highest-weighted terms per head and class.
     pub top_terms: Vec<TopTerms>,
+    /// How each head's optimiser ended (heads trained before fit reports
+    /// were stored, and one-class heads, are left out).
+    pub fits: Vec<HeadFit>,
+}
+
+/// How one head's fit ended.
+#[derive(Debug, Clone, Serialize)]
+pub struct HeadFit {
+    /// `topic`, `stance:<topic>` or `stance:*` (the shared head).
+    pub head: String,
+    /// The optimiser's report.
+    #[serde(flatten)]
+    pub report: FitReport,
+}
+
+/// The fit report of every head that has one, topic head first.
+pub fn fits(model: &StanceModel) -> Vec<HeadFit> {
+    let mut heads: Vec<(String, &LinearHead)> = vec![("topic".into(), &model.topic)];
+    if let Some(s) = &model.stance {
+        for (t, h) in model.topic.labels.iter().zip(&s.per_topic) {
+            if let StanceHead::Own(h) = h {
+                heads.push((format!("stance:{t}"), h));
+            }
+        }
+        if let Some(h) = &s.shared {
+            heads.push(("stance:*".into(), h));
+        }
+    }
+    heads
+        .into_iter()
+        .filter_map(|(head, h)| h.report.clone().map(|report| HeadFit { head, report }))
+        .collect()
 }
 
 /// Vocabulary size, in all and per feature family.
@@ -102,6 +136,7 @@ impl ModelDescription {
             calibration: model.calibration.clone(),
             context_stage: model.context.is_some(),
             top_terms: model.top_terms(k),
+            fits: fits(model),
         }
     }
 

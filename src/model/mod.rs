@@ -32,7 +32,7 @@ pub use classifier::{
     TopTerms, TrainingMeta, UNCERTAIN,
 };
 pub use context::{article_groups, article_runs, ArticleContext, CONTEXT_FEATURES};
-pub use describe::{families, Family, ModelDescription, VocabularySize};
+pub use describe::{families, fits, Family, HeadFit, ModelDescription, VocabularySize};
 pub use head::{LinearHead, MAX_ABS_WEIGHT};
 pub(crate) use idf_rows::IdfRows;
 pub use logistic::{

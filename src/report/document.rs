@@ -48,7 +48,7 @@
 //!                                            "trained_by": "0.1.0", "training_rows": 5000,
 //!                                            "training_data_sha256": "...",
 //!                                            "training_files": [ { "sha256": "...", "rows": 3000 } ],
-//!                                            "trained_at": null, "file_modified": "2024-04-30T09:00:00Z" | null },
+//!                                            "trained_at": "2024-04-30T09:00:00Z" | null, "file_modified": "2024-04-30T09:00:00Z" | null },
 //!                          "inputs": [ { "path": "s.csv", "bytes": 1234 | null, "sha256": "..." | null } ] }
 //! }
 //!

@@ -49,11 +49,11 @@ pub struct ModelProvenance {
     pub training_data_sha256: String,
     /// Each training file's SHA-256 and rows, when the model records them.
     pub training_files: Vec<TrainingFile>,
-    /// The training date from the model's meta; `None`, because no model
-    /// file records one yet (the field is here for when one does).
+    /// The training date from the model's meta (RFC 3339 UTC); `None` when
+    /// the model records none (trained without `SOURCE_DATE_EPOCH`, or older).
     pub trained_at: Option<String>,
-    /// The model file's modification time (RFC 3339 UTC), the nearest to a
-    /// training date a model file has today; `None` if unavailable.
+    /// The model file's modification time (RFC 3339 UTC), shown in place of
+    /// the training date when the model records none; `None` if unavailable.
     pub file_modified: Option<String>,
 }
 
@@ -115,7 +115,7 @@ impl ModelProvenance {
                     rows: f.rows,
                 })
                 .collect(),
-            trained_at: None,
+            trained_at: meta.trained_at.clone(),
             file_modified,
         })
     }
