@@ -45,7 +45,13 @@ pub fn provenance(
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     let mut p = Provenance::new(generated_at()?, command_line);
-    if let Some((path, meta)) = model {
+    if let Some((path, meta)) = model.filter(|(path, _)| super::is_embedded_model(path)) {
+        p.model = Some(ModelProvenance::of_bytes(
+            &path.display().to_string(),
+            super::EMBEDDED_MODEL,
+            meta,
+        ));
+    } else if let Some((path, meta)) = model {
         // Note: a model that loaded but cannot be read again (e.g. one built
         // into the binary) is described by its meta alone, without a checksum.
         p.model = Some(

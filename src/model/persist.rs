@@ -223,47 +223,72 @@ impl StanceModel {
                 "it is a directory; give the path of a model file".into()
             ));
         }
-        let file_len = metadata.len();
-        let mut pre = [0u8; PREAMBLE];
-        f.read_exact(&mut pre)
-            .map_err(|_| bad(format!("only {file_len} bytes; too short for a model file")))?;
-        if &pre[..8] != MAGIC {
-            return Err(bad("wrong magic bytes; this is not a stance model".into()));
-        }
-        let version = u32::from_le_bytes(pre[8..12].try_into().unwrap_or_default());
-        if version > FORMAT_VERSION {
-            return Err(bad(format!(
-                "format version {version} was written by a newer stance; this build reads up to version {FORMAT_VERSION}"
-            )));
-        }
-        if version == 0 {
-            return Err(bad("format version 0 is not valid".into()));
-        }
-        let len = u64::from_le_bytes(pre[12..20].try_into().unwrap_or_default());
-        // Note: the claimed length is checked against the real file size and
-        // the limit before anything is read or allocated.
-        let expected = (PREAMBLE as u64)
-            .checked_add(len)
-            .and_then(|n| n.checked_add(CHECKSUM as u64));
-        if expected != Some(file_len) {
-            return Err(bad(format!(
-                "header claims a {len}-byte payload but the file has {file_len} bytes (truncated or corrupted)"
-            )));
-        }
-        if file_len > max_bytes {
-            return Err(bad(format!(
-                "the file has {file_len} bytes, more than the limit of {max_bytes} bytes \
-                 for a model; if it is a model you trust, raise the limit (--max-model-bytes)"
-            )));
-        }
-        read_payload(&mut f, version, len, CHUNK).map_err(|refusal| match refusal {
-            Refusal::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                bad("file changed while reading".into())
-            }
+        read_model(&mut f, metadata.len(), max_bytes).map_err(|refusal| match refusal {
             Refusal::Io(e) => Error::io(path, e),
             Refusal::Bad(message) => bad(message),
         })
     }
+
+    /// A model from the bytes of a model file, checked as [`StanceModel::load`]
+    /// checks a file (without a size limit: the bytes are in memory already);
+    /// `name` stands for the file in errors (a model built into a binary, say).
+    pub fn from_bytes(bytes: &[u8], name: &Path) -> Result<StanceModel> {
+        let mut reader = bytes;
+        read_model(&mut reader, bytes.len() as u64, u64::MAX).map_err(|refusal| match refusal {
+            Refusal::Io(e) => Error::io(name, e),
+            Refusal::Bad(message) => Error::BadModel {
+                path: name.to_path_buf(),
+                message,
+            },
+        })
+    }
+}
+
+/// Reads a model file of `file_len` bytes from `f`, refusing one above `max_bytes`.
+fn read_model(
+    f: &mut (dyn Read + Send),
+    file_len: u64,
+    max_bytes: u64,
+) -> std::result::Result<StanceModel, Refusal> {
+    let bad = Refusal::Bad;
+    let mut pre = [0u8; PREAMBLE];
+    f.read_exact(&mut pre)
+        .map_err(|_| bad(format!("only {file_len} bytes; too short for a model file")))?;
+    if &pre[..8] != MAGIC {
+        return Err(bad("wrong magic bytes; this is not a stance model".into()));
+    }
+    let version = u32::from_le_bytes(pre[8..12].try_into().unwrap_or_default());
+    if version > FORMAT_VERSION {
+        return Err(bad(format!(
+            "format version {version} was written by a newer stance; this build reads up to version {FORMAT_VERSION}"
+        )));
+    }
+    if version == 0 {
+        return Err(bad("format version 0 is not valid".into()));
+    }
+    let len = u64::from_le_bytes(pre[12..20].try_into().unwrap_or_default());
+    // Note: the claimed length is checked against the real file size and
+    // the limit before anything is read or allocated.
+    let expected = (PREAMBLE as u64)
+        .checked_add(len)
+        .and_then(|n| n.checked_add(CHECKSUM as u64));
+    if expected != Some(file_len) {
+        return Err(bad(format!(
+            "header claims a {len}-byte payload but the file has {file_len} bytes (truncated or corrupted)"
+        )));
+    }
+    if file_len > max_bytes {
+        return Err(bad(format!(
+            "the file has {file_len} bytes, more than the limit of {max_bytes} bytes \
+             for a model; if it is a model you trust, raise the limit (--max-model-bytes)"
+        )));
+    }
+    read_payload(f, version, len, CHUNK).map_err(|refusal| match refusal {
+        Refusal::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            bad("file changed while reading".into())
+        }
+        refusal => refusal,
+    })
 }
 
 /// Why a payload was refused.
@@ -284,7 +309,7 @@ enum Refusal {
 /// checksummed (a chunk at a time, kept nowhere), so that a damaged file is
 /// reported as corrupted rather than by whichever part failed to decode.
 fn read_payload(
-    file: &mut File,
+    file: &mut (dyn Read + Send),
     version: u32,
     len: u64,
     chunk_size: usize,
@@ -533,7 +558,7 @@ fn parse_surface_forms(
 /// A bounds-checked cursor over the payload, which it reads from the file a
 /// chunk at a time, handing every chunk to the checksum thread.
 struct PayloadReader<'f> {
-    file: &'f mut File,
+    file: &'f mut (dyn Read + Send),
     /// The payload's length.
     len: u64,
     /// Bytes read from the file at a time.
