@@ -142,6 +142,8 @@ impl From<RecordFormatArg> for crate::io::FileFormat {
 pub enum ArticleFormatArg {
     /// CSV with a header.
     Csv,
+    /// TSV with a header (tab-separated, quoted as CSV).
+    Tsv,
     /// JSON Lines.
     #[value(alias = "json")]
     Jsonl,
@@ -155,6 +157,7 @@ impl From<ArticleFormatArg> for crate::io::ArticleFormat {
     fn from(f: ArticleFormatArg) -> Self {
         match f {
             ArticleFormatArg::Csv => crate::io::ArticleFormat::Csv,
+            ArticleFormatArg::Tsv => crate::io::ArticleFormat::Tsv,
             ArticleFormatArg::Jsonl => crate::io::ArticleFormat::Jsonl,
             ArticleFormatArg::Txt => crate::io::ArticleFormat::Txt,
             ArticleFormatArg::Parquet => crate::io::ArticleFormat::Parquet,
