@@ -26,6 +26,7 @@ svg.chart text{font-size:12px;fill:#333;font-family:system-ui,'DejaVu Sans',sans
 svg.chart text.note,svg.chart text.axis{fill:#666;font-size:11px}\
 svg.chart line.grid{stroke:#e0e0e0;stroke-width:1}\
 td.problem{color:#a00;white-space:normal;min-width:18em;overflow-wrap:anywhere}\
+td.id{white-space:normal;overflow-wrap:anywhere;min-width:5em;max-width:16em}\
 @media (max-width:960px){table{font-size:.75em}th,td{padding:2px 3px}td.text{min-width:10em}}";
 
 /// Content Security Policy: nothing but inline styles; no scripts, no network.
@@ -138,7 +139,7 @@ fn write_examples(w: &mut dyn Write, report: &Report) -> io::Result<()> {
             }
             writeln!(
                 w,
-                "<td class=\"num\">{}</td><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<td class=\"num\">{}</td><td class=\"text\">{}</td><td class=\"id\">{}</td><td class=\"id\">{}</td><td>{}</td></tr>",
                 grid::prob(e.topic_prob),
                 escape_html(&text),
                 escape_html(&format!("{} #{}", e.article_id, e.sentence)),
