@@ -18,7 +18,7 @@ use common::TempWorkdir;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use stance::features::FeatureRow;
-use stance::model::{train, StanceModel, TrainConfig, TrainingMeta, TrainingSet};
+use stance::model::{train, StanceModel, TrainConfig, TrainingMeta, TrainingSet, FORMAT_VERSION};
 
 const MAGIC: &[u8; 8] = b"STANCE\0M";
 const PREAMBLE: usize = 8 + 4 + 8;
@@ -163,7 +163,10 @@ fn join_header(header: &[u8], rest: &[u8]) -> Vec<u8> {
 fn with_header(edit: impl FnOnce(&mut Value)) -> Vec<u8> {
     let (mut header, rest) = split_header(payload(bytes()));
     edit(&mut header);
-    assemble(1, &join_header(&serde_json::to_vec(&header).unwrap(), rest))
+    assemble(
+        FORMAT_VERSION,
+        &join_header(&serde_json::to_vec(&header).unwrap(), rest),
+    )
 }
 
 /// A valid-checksum file whose payload after the JSON header was changed by `edit`.
@@ -172,7 +175,7 @@ fn with_body(edit: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
     let n = u64::from_le_bytes(p[..8].try_into().unwrap()) as usize;
     let mut body = p[8 + n..].to_vec();
     edit(&mut body);
-    assemble(1, &join_header(&p[8..8 + n], &body))
+    assemble(FORMAT_VERSION, &join_header(&p[8..8 + n], &body))
 }
 
 /// Peak resident set size of this process in KiB (Linux), if known.
@@ -375,7 +378,7 @@ fn a_flipped_byte_anywhere_in_the_payload_fails_the_checksum() {
 
 #[test]
 fn a_newer_format_version_is_refused_as_newer() {
-    for version in [2u32, 7, u32::MAX] {
+    for version in [FORMAT_VERSION + 1, 7, u32::MAX] {
         let mut f = bytes().to_vec();
         f[8..12].copy_from_slice(&version.to_le_bytes());
         refused(
@@ -472,7 +475,7 @@ fn crafted_lengths_inside_the_payload_are_refused_quickly() {
         q[..8].copy_from_slice(&claim.to_le_bytes());
         refused(
             &format!("header length {claim}"),
-            &assemble(1, &q),
+            &assemble(FORMAT_VERSION, &q),
             &["more bytes"],
         );
     }
@@ -489,6 +492,19 @@ fn crafted_lengths_inside_the_payload_are_refused_quickly() {
         &f,
         &["8 unexpected bytes after the last head"],
     );
+    // A surface-form count that is neither 0 nor one per term, and a form
+    // longer than the bytes left.
+    let header = split_header(p).0;
+    let f = with_body(|b| {
+        let at = arrays(&header, b).1.last().unwrap()[1].end;
+        b[at..at + 8].copy_from_slice(&3u64.to_le_bytes());
+    });
+    refused("surface form count", &f, &["3 surface forms for"]);
+    let f = with_body(|b| {
+        let at = arrays(&header, b).1.last().unwrap()[1].end;
+        b[at + 8..at + 12].copy_from_slice(&u32::MAX.to_le_bytes());
+    });
+    refused("surface form length", &f, &["needs 4294967295 more bytes"]);
     // A term that is not UTF-8.
     let f = with_body(|b| b[12] = 0xff);
     refused("term not UTF-8", &f, &["not UTF-8"]);
@@ -496,7 +512,7 @@ fn crafted_lengths_inside_the_payload_are_refused_quickly() {
     let rest = split_header(p).1;
     refused(
         "header not JSON",
-        &assemble(1, &join_header(b"{not json", rest)),
+        &assemble(FORMAT_VERSION, &join_header(b"{not json", rest)),
         &["header:"],
     );
     refused(
@@ -516,7 +532,7 @@ fn a_json_header_above_32_mib_is_refused() {
     json.resize((32 << 20) + 1, b' ');
     refused(
         "33 MiB header",
-        &assemble(1, &join_header(&json, rest)),
+        &assemble(FORMAT_VERSION, &join_header(&json, rest)),
         &["the JSON header claims 33554433 bytes, more than the 33554432"],
     );
 }
@@ -787,6 +803,12 @@ fn arrays(
         let intercepts = weights.end..weights.end + 8 * k;
         at = intercepts.end;
         heads.push([weights, intercepts]);
+    }
+    // The surface forms (format version 2): a count, then length-prefixed strings.
+    let forms = u64::from_le_bytes(body[at..at + 8].try_into().unwrap()) as usize;
+    at += 8;
+    for _ in 0..forms {
+        at += 4 + u32::from_le_bytes(body[at..at + 4].try_into().unwrap()) as usize;
     }
     assert_eq!(at, body.len(), "the layout accounts for every byte");
     (idf, heads)

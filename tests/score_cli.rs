@@ -703,7 +703,7 @@ fn unusable_inputs_are_usage_errors() {
 a,The council approved the budget.
 ",
     );
-    w.write("x.tsv", "id\ttext\na\tFine.\n");
+    w.write("x.tex", "id\ttext\na\tFine.\n");
     w.write("s.csv", "old\n");
     for (args, message) in [
         (
@@ -718,7 +718,7 @@ a,The council approved the budget.
             vec!["articles.csv", "--text-col", "body"],
             "articles.csv: no column \"body\"; the header has: id,",
         ),
-        (vec!["x.tsv"], "x.tsv: unsupported file type: .tsv"),
+        (vec!["x.tex"], "x.tex: unsupported file type: .tex"),
     ] {
         let mut argv = args.clone();
         argv.extend(["--out", "s.csv", "--quiet"]);

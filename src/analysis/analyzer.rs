@@ -280,6 +280,54 @@ impl Analyzer {
         }
     }
 
+    /// Calls `emit(term, surface)` once per word n-gram occurrence in `text`:
+    /// the term exactly as [`Analyzer::for_each_term`] makes it, and the
+    /// words it was made from as the text wrote them, joined by one space
+    /// (stop words between them left out, as in the term).
+    ///
+    /// Note: ASCII text keeps its byte offsets through normalisation (only
+    /// the case changes), so its words come out with their original case
+    /// ("Israel"); other text gives its normalised (lowercase) words, as
+    /// mapping NFKC offsets back would need a second segmentation.
+    /// Character n-grams are not reported: they are not stemmed.
+    pub fn for_each_word_ngram_surface(&mut self, text: &str, mut emit: impl FnMut(&str, &str)) {
+        tokenize::normalize_into(text, &mut self.normalized);
+        let same_offsets = text.is_ascii();
+        let (stemmer, stop_words, words) = (self.stemmer.as_ref(), self.stop_words, &*self.words);
+        let mut kept: Vec<(String, &str)> = Vec::new();
+        for (offset, word) in tokenize::word_indices(&self.normalized) {
+            let term = match self
+                .memo
+                .get_or_insert_with(word, |word| resolve(word, stemmer, stop_words, words))
+            {
+                Lookup::Stop => continue,
+                Lookup::Term(term, _) => term.to_string(),
+            };
+            let surface = if same_offsets {
+                text.get(offset..offset + word.len()).unwrap_or(word)
+            } else {
+                word
+            };
+            kept.push((term, surface));
+        }
+        let (mut term, mut surface) = (String::new(), String::new());
+        for n in 1..=self.config.ngram_max.min(kept.len()) {
+            for window in kept.windows(n) {
+                term.clear();
+                surface.clear();
+                for (i, (t, w)) in window.iter().enumerate() {
+                    if i > 0 {
+                        term.push(' ');
+                        surface.push(' ');
+                    }
+                    term.push_str(t);
+                    surface.push_str(w);
+                }
+                emit(&term, &surface);
+            }
+        }
+    }
+
     /// Convenience for tests: the terms as owned strings.
     pub fn terms(&mut self, text: &str) -> Vec<String> {
         let mut out = Vec::new();

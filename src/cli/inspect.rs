@@ -5,11 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use serde_json::json;
 
 use super::ModelLimitArgs;
-use crate::analysis::CHAR_NGRAM_PREFIX;
-use crate::model::StanceModel;
+use crate::model::ModelDescription;
 
 /// Arguments of `stance inspect`.
 #[derive(Debug, Clone, clap::Args)]
@@ -26,62 +24,14 @@ pub struct InspectArgs {
     pub json: bool,
 }
 
-/// Vocabulary size per feature family: word n-grams by n, then character n-grams.
-fn families(model: &StanceModel) -> Vec<(String, usize)> {
-    let mut words: Vec<usize> = Vec::new();
-    let mut chars = 0;
-    for t in model.vectorizer.vocabulary().terms() {
-        if t.starts_with(CHAR_NGRAM_PREFIX) {
-            chars += 1;
-        } else {
-            let n = t.split(' ').count();
-            if words.len() < n {
-                words.resize(n, 0);
-            }
-            words[n - 1] += 1;
-        }
-    }
-    let mut out: Vec<(String, usize)> = words
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| (format!("word {}-grams", i + 1), c))
-        .collect();
-    if chars > 0 {
-        out.push(("char n-grams".into(), chars));
-    }
-    out
-}
-
-/// The model's description as one JSON value.
-fn describe(model: &StanceModel, path: &std::path::Path, k: usize) -> serde_json::Value {
-    let stance_labels = model.stance_labels();
-    json!({
-        "model": path.display().to_string(),
-        "topics": model.topic.labels,
-        "stance_labels": stance_labels,
-        "stance_roles": model.roles,
-        "vocabulary": {
-            "terms": model.vectorizer.vocabulary().len(),
-            "families": families(model)
-                .into_iter()
-                .map(|(f, n)| json!({"family": f, "terms": n}))
-                .collect::<Vec<_>>(),
-        },
-        "analyzer": model.vectorizer.config().analyzer,
-        "training": model.meta,
-        "calibration": model.calibration,
-        "context_stage": model.context.is_some(),
-        "top_terms": model.top_terms(k),
-    })
-}
-
 /// Runs `stance inspect`.
 pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
     let model = args
         .limit
         .load(&args.model)
         .with_context(|| format!("cannot load model {}", args.model.display()))?;
-    let v = describe(&model, &args.model, args.top_terms);
+    let v =
+        ModelDescription::of(&model, &args.model.display().to_string(), args.top_terms).to_json();
     let mut out = std::io::stdout().lock();
     if args.json {
         writeln!(out, "{v}")?;
@@ -137,6 +87,13 @@ fn write_text(v: &serde_json::Value, out: &mut dyn Write) -> std::io::Result<()>
         t["n_rows"],
         t["trained_by"].as_str().unwrap_or("")
     )?;
+    writeln!(
+        out,
+        "trained at: {}",
+        t["trained_at"]
+            .as_str()
+            .unwrap_or("not recorded (train with SOURCE_DATE_EPOCH set to record it)")
+    )?;
     for p in t["params"].as_array().into_iter().flatten() {
         writeln!(
             out,
@@ -153,6 +110,22 @@ fn write_text(v: &serde_json::Value, out: &mut dyn Write) -> std::io::Result<()>
             c["c"],
             c["metric"].as_str().unwrap_or(""),
             c["score"].as_f64().unwrap_or(f64::NAN)
+        )?;
+    }
+    for f in v["fits"].as_array().into_iter().flatten() {
+        writeln!(
+            out,
+            "  fit {} C={}: {} after {} iterations ({}), max |gradient| {:.2e}",
+            f["head"].as_str().unwrap_or(""),
+            f["c"],
+            if f["converged"] == true {
+                "converged"
+            } else {
+                "NOT converged"
+            },
+            f["iterations"],
+            f["termination"].as_str().unwrap_or(""),
+            f["grad_max_abs"].as_f64().unwrap_or(f64::NAN)
         )?;
     }
     writeln!(out, "calibration: {}", v["calibration"])?;

@@ -48,15 +48,25 @@ pub enum Command {
     Man,
 }
 
+/// The shipped model's file, built into the binary (`include_bytes!`), for a
+/// binary installed without it.
+pub const EMBEDDED_MODEL: &[u8] = include_bytes!("../../models/default.model");
+
+/// The path `--model` defaults to when no shipped model file is found: it
+/// names the model built into the binary ([`EMBEDDED_MODEL`]).
+pub const EMBEDDED_MODEL_NAME: &str = "(built-in models/default.model)";
+
 /// The shipped model: the first file found among `default.model` and
 /// `models/default.model` beside the binary, `models/default.model` two
-/// folders up (the repository of a `target/release` build), the repository
-/// the binary was built from, and last `models/default.model` in the
-/// current directory (the default of old versions).
+/// folders up (the repository of a `target/release` build), and
+/// `models/default.model` in the current directory (the default of old
+/// versions); else the model built into the binary ([`EMBEDDED_MODEL_NAME`]).
 ///
 /// Note: not relative to the current directory first, so `stance score`
-/// without `--model` works from any directory. Embedding the model in the
-/// binary would need a loader from bytes; the file loader is the checked one.
+/// without `--model` works from any directory; a file found first, so a
+/// retrained model beside the binary wins over the one it was built with.
+/// The built-in one is the file the binary was built from (cargo rebuilds
+/// when it changes), which is why the build tree is no longer a candidate.
 pub fn shipped_model() -> std::path::PathBuf {
     use std::path::PathBuf;
     let mut candidates: Vec<PathBuf> = Vec::new();
@@ -71,11 +81,17 @@ pub fn shipped_model() -> std::path::PathBuf {
             candidates.push(repo.join("models/default.model"));
         }
     }
-    candidates.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/default.model"));
+    candidates.push(PathBuf::from("models/default.model"));
     candidates
         .into_iter()
         .find(|p| p.is_file())
-        .unwrap_or_else(|| PathBuf::from("models/default.model"))
+        .unwrap_or_else(|| PathBuf::from(EMBEDDED_MODEL_NAME))
+}
+
+/// Whether `path` stands for the built-in model: it is [`EMBEDDED_MODEL_NAME`]
+/// and no file has that name.
+pub fn is_embedded_model(path: &std::path::Path) -> bool {
+    path.as_os_str() == EMBEDDED_MODEL_NAME && !path.exists()
 }
 
 /// Exit code of a command line clap refuses (an unknown flag, a bad value):
@@ -126,6 +142,8 @@ impl From<RecordFormatArg> for crate::io::FileFormat {
 pub enum ArticleFormatArg {
     /// CSV with a header.
     Csv,
+    /// TSV with a header (tab-separated, quoted as CSV).
+    Tsv,
     /// JSON Lines.
     #[value(alias = "json")]
     Jsonl,
@@ -139,6 +157,7 @@ impl From<ArticleFormatArg> for crate::io::ArticleFormat {
     fn from(f: ArticleFormatArg) -> Self {
         match f {
             ArticleFormatArg::Csv => crate::io::ArticleFormat::Csv,
+            ArticleFormatArg::Tsv => crate::io::ArticleFormat::Tsv,
             ArticleFormatArg::Jsonl => crate::io::ArticleFormat::Jsonl,
             ArticleFormatArg::Txt => crate::io::ArticleFormat::Txt,
             ArticleFormatArg::Parquet => crate::io::ArticleFormat::Parquet,
@@ -251,8 +270,13 @@ pub struct ModelLimitArgs {
 }
 
 impl ModelLimitArgs {
-    /// Loads the model at `path` within the limit.
+    /// Loads the model at `path` within the limit, or the built-in one
+    /// when `path` names it ([`is_embedded_model`]).
     pub fn load(&self, path: &std::path::Path) -> crate::Result<crate::model::StanceModel> {
+        if is_embedded_model(path) {
+            // Note: no size limit: the bytes are part of the binary already.
+            return crate::model::StanceModel::from_bytes(EMBEDDED_MODEL, path);
+        }
         crate::model::StanceModel::load_with_limit(path, self.max_model_bytes)
     }
 }

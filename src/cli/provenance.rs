@@ -12,20 +12,27 @@ use crate::report::{InputFile, ModelProvenance, Provenance};
 /// as in <https://reproducible-builds.org/specs/source-date-epoch/>.
 pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
 
-/// The report's generation time: `SOURCE_DATE_EPOCH` when set, else now.
-fn generated_at() -> anyhow::Result<i64> {
+/// `SOURCE_DATE_EPOCH` (Unix seconds) when set; an error names a value that is not one.
+pub fn source_date_epoch() -> anyhow::Result<Option<i64>> {
     match std::env::var(SOURCE_DATE_EPOCH) {
         Ok(v) => match v.trim().parse::<i64>() {
-            Ok(n) => Ok(n),
+            Ok(n) => Ok(Some(n)),
             Err(_) => bail!("{SOURCE_DATE_EPOCH}={v:?} is not a whole number of seconds"),
         },
         Err(std::env::VarError::NotUnicode(_)) => {
             bail!("{SOURCE_DATE_EPOCH} is not valid UTF-8")
         }
-        Err(std::env::VarError::NotPresent) => Ok(std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))),
+        Err(std::env::VarError::NotPresent) => Ok(None),
     }
+}
+
+/// The report's generation time: `SOURCE_DATE_EPOCH` when set, else now.
+fn generated_at() -> anyhow::Result<i64> {
+    Ok(source_date_epoch()?.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    }))
 }
 
 /// Provenance of a report over `inputs` (as given on the command line),
@@ -38,7 +45,13 @@ pub fn provenance(
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     let mut p = Provenance::new(generated_at()?, command_line);
-    if let Some((path, meta)) = model {
+    if let Some((path, meta)) = model.filter(|(path, _)| super::is_embedded_model(path)) {
+        p.model = Some(ModelProvenance::of_bytes(
+            &path.display().to_string(),
+            super::EMBEDDED_MODEL,
+            meta,
+        ));
+    } else if let Some((path, meta)) = model {
         // Note: a model that loaded but cannot be read again (e.g. one built
         // into the binary) is described by its meta alone, without a checksum.
         p.model = Some(
@@ -50,7 +63,7 @@ pub fn provenance(
                 training_rows: meta.n_rows,
                 training_data_sha256: meta.data_sha256.clone(),
                 training_files: Vec::new(),
-                trained_at: None,
+                trained_at: meta.trained_at.clone(),
                 file_modified: None,
             }),
         );

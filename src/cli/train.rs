@@ -274,6 +274,9 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let mut outputs: Vec<&std::path::Path> = vec![&args.out];
     outputs.extend(args.audit.as_deref());
     check_outputs(&inputs, &outputs)?;
+    // Note: the training date comes only from SOURCE_DATE_EPOCH, never the
+    // clock, so that retraining on the same data gives the same bytes.
+    let trained_at = super::provenance::source_date_epoch()?.map(crate::report::rfc3339);
     let data = read_training(&args)?;
     let stance_note = if data.stances.is_some() {
         "topic + stance"
@@ -294,6 +297,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         &args.cols.topic_col,
         data.stances.as_ref().map(|_| args.cols.stance_col.as_str()),
     );
+    meta.trained_at = trained_at;
     // Note: recorded only when given, so models trained without them keep their bytes.
     if let Some(col) = &args.article_col {
         meta.params.push(("article_col".into(), col.clone()));

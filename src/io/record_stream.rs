@@ -31,6 +31,8 @@ pub(crate) struct InputStream<R = Input> {
     pub(crate) consumed: u64,
     /// Still at the very start (a BOM may follow).
     at_start: bool,
+    /// The field delimiter of CSV records: `,`, or a tab for TSV.
+    delimiter: u8,
 }
 
 /// A line read by [`InputStream::read_line`].
@@ -121,7 +123,15 @@ impl<R: BufRead> InputStream<R> {
             line: 0,
             consumed: 0,
             at_start: true,
+            delimiter: b',',
         }
+    }
+
+    /// The same stream reading CSV records whose fields `delimiter`
+    /// separates (a tab for TSV); quoting is CSV's.
+    pub(crate) fn with_delimiter(mut self, delimiter: u8) -> InputStream<R> {
+        self.delimiter = delimiter;
+        self
     }
 
     fn consume(&mut self, n: usize) {
@@ -227,6 +237,7 @@ impl<R: BufRead> InputStream<R> {
         rec.clear();
         let mut state = CsvState::StartRecord;
         let mut start = 0u64;
+        let delimiter = self.delimiter;
         loop {
             let buf = self.reader.fill_buf()?;
             if buf.is_empty() {
@@ -261,7 +272,7 @@ impl<R: BufRead> InputStream<R> {
                             state = CsvState::InQuoted;
                             i += 1;
                         }
-                        b',' => {
+                        d if d == delimiter => {
                             rec.end_field(max_fields);
                             i += 1;
                         }
@@ -274,12 +285,13 @@ impl<R: BufRead> InputStream<R> {
                     CsvState::InField => {
                         // Note: memchr's SIMD search; a byte loop here was
                         // most of the reader thread's time.
-                        let run = memchr::memchr3(b',', b'\n', b'\r', &buf[i..]).unwrap_or(n - i);
+                        let run =
+                            memchr::memchr3(delimiter, b'\n', b'\r', &buf[i..]).unwrap_or(n - i);
                         rec.push(&buf[i..i + run], max);
                         i += run;
                         if i < n {
                             rec.end_field(max_fields);
-                            if buf[i] == b',' {
+                            if buf[i] == delimiter {
                                 state = CsvState::StartField;
                                 i += 1;
                             } else {
@@ -307,7 +319,7 @@ impl<R: BufRead> InputStream<R> {
                             state = CsvState::InQuoted;
                             i += 1;
                         }
-                        b',' => {
+                        d if d == delimiter => {
                             rec.end_field(max_fields);
                             state = CsvState::StartField;
                             i += 1;

@@ -7,7 +7,7 @@ use super::context::ArticleContext;
 use super::head::LinearHead;
 use super::roles::StanceRoles;
 use super::training_texts::TrainingTexts;
-use crate::features::{FeatureRow, Vectorizer};
+use crate::features::{FeatureRow, SurfaceForms, Vectorizer};
 
 /// The topic given to statements whose best topic was not confident enough.
 ///
@@ -61,6 +61,15 @@ pub struct TrainingMeta {
     pub cv: Vec<CvScore>,
     /// The `stance` version that trained it.
     pub trained_by: String,
+    /// When it was trained, RFC 3339 UTC; recorded only when the trainer
+    /// gives a date (`stance train` takes `SOURCE_DATE_EPOCH`), absent otherwise
+    /// and in older models.
+    ///
+    /// Note: never the clock by default: the same data and parameters must
+    /// give the same bytes (the shipped model is checked byte for byte), so
+    /// a date is recorded only when one is fixed from outside.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trained_at: Option<String>,
     /// Each training file, in the order its rows were concatenated (absent in
     /// models from before several `--data` files).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -97,6 +106,9 @@ pub struct StanceModel {
     pub context: Option<ArticleContext>,
     /// The heads' temperatures, when trained with calibration.
     pub calibration: Option<Calibration>,
+    /// The words each term was written as most often in the training data
+    /// (none in models from before format version 2).
+    pub surface: SurfaceForms,
 }
 
 /// One statement's prediction.
@@ -203,8 +215,11 @@ pub struct TopTerms {
     pub head: String,
     /// The class.
     pub label: String,
-    /// (term, weight), largest weight first.
+    /// (term as people wrote it, weight), largest weight first: the term's
+    /// most frequent surface form, or the term itself when the model has none.
     pub terms: Vec<(String, f64)>,
+    /// The same terms as the model stores them (stems), in the same order.
+    pub stems: Vec<String>,
 }
 
 impl StanceModel {
@@ -236,8 +251,12 @@ impl StanceModel {
                     head: name.clone(),
                     label: label.clone(),
                     terms: idx
-                        .into_iter()
-                        .map(|j| (crate::features::display_term(&terms[j]), col[j]))
+                        .iter()
+                        .map(|&j| (self.surface.show(j, &terms[j]), col[j]))
+                        .collect(),
+                    stems: idx
+                        .iter()
+                        .map(|&j| crate::features::display_term(&terms[j]))
                         .collect(),
                 });
             }

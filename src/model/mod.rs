@@ -4,6 +4,7 @@ mod calibrate;
 mod classifier;
 mod context;
 pub(crate) mod cv;
+mod describe;
 mod head;
 mod idf_rows;
 mod lbfgs;
@@ -31,6 +32,7 @@ pub use classifier::{
     TopTerms, TrainingMeta, UNCERTAIN,
 };
 pub use context::{article_groups, article_runs, ArticleContext, CONTEXT_FEATURES};
+pub use describe::{families, fits, Family, HeadFit, ModelDescription, VocabularySize};
 pub use head::{LinearHead, MAX_ABS_WEIGHT};
 pub(crate) use idf_rows::IdfRows;
 pub use logistic::{

@@ -7,9 +7,13 @@
 //! length    u64      payload bytes
 //! payload   length   header JSON (u64 length + bytes), vocabulary (u64 count, then
 //!                    u32 length + UTF-8 per term), idf (f64 per term), then each head's
-//!                    weights (terms x classes f64, row-major) and intercepts (classes f64)
+//!                    weights (terms x classes f64, row-major) and intercepts (classes f64),
+//!                    then (version 2 on) the surface forms (u64 count, 0 or one per
+//!                    term, then u32 length + UTF-8 per form; empty = the term itself)
 //! checksum  32 bytes SHA-256 of the payload
 //! ```
+//!
+//! Version 1 files (before surface forms) still load, with no surface forms.
 
 use std::fs::File;
 use std::io::Read;
@@ -28,12 +32,16 @@ use super::head::{LinearHead, MAX_ABS_WEIGHT};
 use super::logistic::FitReport;
 use super::roles::StanceRoles;
 use crate::error::{Error, Result};
-use crate::features::{TermIndex, Tfidf, Vectorizer, VectorizerConfig, Vocabulary, MAX_IDF};
+use crate::features::{
+    SurfaceForms, TermIndex, Tfidf, Vectorizer, VectorizerConfig, Vocabulary, MAX_IDF,
+};
 
 /// The file's first bytes.
 pub const MAGIC: &[u8; 8] = b"STANCE\0M";
 /// The format this build writes and the newest it reads.
-pub const FORMAT_VERSION: u32 = 1;
+///
+/// 2 added the surface forms after the heads; 1 is read too.
+pub const FORMAT_VERSION: u32 = 2;
 const PREAMBLE: usize = 8 + 4 + 8;
 const CHECKSUM: usize = 32;
 
@@ -164,6 +172,17 @@ impl StanceModel {
                 .iter()
                 .for_each(|x| p.extend_from_slice(&x.to_le_bytes()));
         }
+        let forms = self.surface.forms();
+        let forms = if self.surface.is_empty() {
+            &[][..]
+        } else {
+            forms
+        };
+        p.extend_from_slice(&(forms.len() as u64).to_le_bytes());
+        for f in forms {
+            p.extend_from_slice(&(f.len() as u32).to_le_bytes());
+            p.extend_from_slice(f.as_bytes());
+        }
         let mut out = Vec::with_capacity(PREAMBLE + p.len() + CHECKSUM);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -204,47 +223,72 @@ impl StanceModel {
                 "it is a directory; give the path of a model file".into()
             ));
         }
-        let file_len = metadata.len();
-        let mut pre = [0u8; PREAMBLE];
-        f.read_exact(&mut pre)
-            .map_err(|_| bad(format!("only {file_len} bytes; too short for a model file")))?;
-        if &pre[..8] != MAGIC {
-            return Err(bad("wrong magic bytes; this is not a stance model".into()));
-        }
-        let version = u32::from_le_bytes(pre[8..12].try_into().unwrap_or_default());
-        if version > FORMAT_VERSION {
-            return Err(bad(format!(
-                "format version {version} was written by a newer stance; this build reads up to version {FORMAT_VERSION}"
-            )));
-        }
-        if version == 0 {
-            return Err(bad("format version 0 is not valid".into()));
-        }
-        let len = u64::from_le_bytes(pre[12..20].try_into().unwrap_or_default());
-        // Note: the claimed length is checked against the real file size and
-        // the limit before anything is read or allocated.
-        let expected = (PREAMBLE as u64)
-            .checked_add(len)
-            .and_then(|n| n.checked_add(CHECKSUM as u64));
-        if expected != Some(file_len) {
-            return Err(bad(format!(
-                "header claims a {len}-byte payload but the file has {file_len} bytes (truncated or corrupted)"
-            )));
-        }
-        if file_len > max_bytes {
-            return Err(bad(format!(
-                "the file has {file_len} bytes, more than the limit of {max_bytes} bytes \
-                 for a model; if it is a model you trust, raise the limit (--max-model-bytes)"
-            )));
-        }
-        read_payload(&mut f, len, CHUNK).map_err(|refusal| match refusal {
-            Refusal::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                bad("file changed while reading".into())
-            }
+        read_model(&mut f, metadata.len(), max_bytes).map_err(|refusal| match refusal {
             Refusal::Io(e) => Error::io(path, e),
             Refusal::Bad(message) => bad(message),
         })
     }
+
+    /// A model from the bytes of a model file, checked as [`StanceModel::load`]
+    /// checks a file (without a size limit: the bytes are in memory already);
+    /// `name` stands for the file in errors (a model built into a binary, say).
+    pub fn from_bytes(bytes: &[u8], name: &Path) -> Result<StanceModel> {
+        let mut reader = bytes;
+        read_model(&mut reader, bytes.len() as u64, u64::MAX).map_err(|refusal| match refusal {
+            Refusal::Io(e) => Error::io(name, e),
+            Refusal::Bad(message) => Error::BadModel {
+                path: name.to_path_buf(),
+                message,
+            },
+        })
+    }
+}
+
+/// Reads a model file of `file_len` bytes from `f`, refusing one above `max_bytes`.
+fn read_model(
+    f: &mut (dyn Read + Send),
+    file_len: u64,
+    max_bytes: u64,
+) -> std::result::Result<StanceModel, Refusal> {
+    let bad = Refusal::Bad;
+    let mut pre = [0u8; PREAMBLE];
+    f.read_exact(&mut pre)
+        .map_err(|_| bad(format!("only {file_len} bytes; too short for a model file")))?;
+    if &pre[..8] != MAGIC {
+        return Err(bad("wrong magic bytes; this is not a stance model".into()));
+    }
+    let version = u32::from_le_bytes(pre[8..12].try_into().unwrap_or_default());
+    if version > FORMAT_VERSION {
+        return Err(bad(format!(
+            "format version {version} was written by a newer stance; this build reads up to version {FORMAT_VERSION}"
+        )));
+    }
+    if version == 0 {
+        return Err(bad("format version 0 is not valid".into()));
+    }
+    let len = u64::from_le_bytes(pre[12..20].try_into().unwrap_or_default());
+    // Note: the claimed length is checked against the real file size and
+    // the limit before anything is read or allocated.
+    let expected = (PREAMBLE as u64)
+        .checked_add(len)
+        .and_then(|n| n.checked_add(CHECKSUM as u64));
+    if expected != Some(file_len) {
+        return Err(bad(format!(
+            "header claims a {len}-byte payload but the file has {file_len} bytes (truncated or corrupted)"
+        )));
+    }
+    if file_len > max_bytes {
+        return Err(bad(format!(
+            "the file has {file_len} bytes, more than the limit of {max_bytes} bytes \
+             for a model; if it is a model you trust, raise the limit (--max-model-bytes)"
+        )));
+    }
+    read_payload(f, version, len, CHUNK).map_err(|refusal| match refusal {
+        Refusal::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            bad("file changed while reading".into())
+        }
+        refusal => refusal,
+    })
 }
 
 /// Why a payload was refused.
@@ -265,7 +309,8 @@ enum Refusal {
 /// checksummed (a chunk at a time, kept nowhere), so that a damaged file is
 /// reported as corrupted rather than by whichever part failed to decode.
 fn read_payload(
-    file: &mut File,
+    file: &mut (dyn Read + Send),
+    version: u32,
     len: u64,
     chunk_size: usize,
 ) -> std::result::Result<StanceModel, Refusal> {
@@ -291,7 +336,7 @@ fn read_payload(
             returned,
             io_error: None,
         };
-        let model = parse_payload(&mut r);
+        let model = parse_payload(&mut r, version);
         let sum = r.finish();
         let digest = hasher
             .join()
@@ -306,7 +351,7 @@ fn read_payload(
 }
 
 /// Decodes a payload.
-fn parse_payload(r: &mut PayloadReader) -> std::result::Result<StanceModel, String> {
+fn parse_payload(r: &mut PayloadReader, version: u32) -> std::result::Result<StanceModel, String> {
     let json_len = usize::try_from(r.u64()?).unwrap_or(usize::MAX);
     if json_len > MAX_HEADER_BYTES && json_len as u64 <= r.remaining() {
         return Err(format!(
@@ -383,6 +428,17 @@ fn parse_payload(r: &mut PayloadReader) -> std::result::Result<StanceModel, Stri
         || parse_weights(r, &header, n_terms),
     );
     let (tfidf, topic, stance) = rest?;
+    let surface = if version >= 2 {
+        parse_surface_forms(r, n_terms)?
+    } else {
+        SurfaceForms::none()
+    };
+    if r.remaining() != 0 {
+        return Err(format!(
+            "{} unexpected bytes after the last head",
+            r.remaining()
+        ));
+    }
     let mut model = StanceModel {
         vectorizer: Vectorizer::from_indexed_parts(header.vectorizer, vocab, index, tfidf),
         topic,
@@ -391,6 +447,7 @@ fn parse_payload(r: &mut PayloadReader) -> std::result::Result<StanceModel, Stri
         meta: header.meta,
         context: header.context,
         calibration: header.calibration,
+        surface,
     };
     let labels = model.stance_labels();
     model.roles = match header.stance_roles {
@@ -468,19 +525,40 @@ fn parse_weights(
             Some(StanceHeads { per_topic, shared })
         }
     };
-    if r.remaining() != 0 {
+    Ok((tfidf, topic, stance))
+}
+
+/// Decodes the surface forms (format version 2): none, or one per term.
+fn parse_surface_forms(
+    r: &mut PayloadReader,
+    n_terms: usize,
+) -> std::result::Result<SurfaceForms, String> {
+    let count = usize::try_from(r.u64()?).unwrap_or(usize::MAX);
+    if count != 0 && count != n_terms {
         return Err(format!(
-            "{} unexpected bytes after the last head",
-            r.remaining()
+            "{count} surface forms for {n_terms} terms (there must be none or one per term)"
         ));
     }
-    Ok((tfidf, topic, stance))
+    // Each form needs at least its 4-byte length: bound the count by the bytes left.
+    if count as u64 > r.remaining() / 4 {
+        return Err(format!(
+            "{count} surface forms claimed, more than the file can hold"
+        ));
+    }
+    let mut forms = Vec::with_capacity(count);
+    for _ in 0..count {
+        let l = r.u32()? as usize;
+        let f = String::from_utf8(r.bytes(l)?)
+            .map_err(|_| "a surface form is not UTF-8".to_string())?;
+        forms.push(f);
+    }
+    Ok(SurfaceForms::from_forms(forms))
 }
 
 /// A bounds-checked cursor over the payload, which it reads from the file a
 /// chunk at a time, handing every chunk to the checksum thread.
 struct PayloadReader<'f> {
-    file: &'f mut File,
+    file: &'f mut (dyn Read + Send),
     /// The payload's length.
     len: u64,
     /// Bytes read from the file at a time.
@@ -659,15 +737,69 @@ mod tests {
         for chunk_size in [CHUNK, 7, 13, 4096] {
             let mut f = File::open(&path).unwrap();
             f.read_exact(&mut [0u8; PREAMBLE]).unwrap();
-            let again = match read_payload(&mut f, len, chunk_size) {
+            let version = u32::from_le_bytes(bytes[8..12].try_into().unwrap());
+            let again = match read_payload(&mut f, version, len, chunk_size) {
                 Ok(model) => model.to_bytes(),
                 Err(Refusal::Bad(m)) => panic!("chunks of {chunk_size}: {m}"),
                 Err(Refusal::Io(e)) => panic!("chunks of {chunk_size}: {e}"),
             };
-            assert!(body(&again) == body(&bytes), "chunks of {chunk_size}");
+            // Note: a version 1 file comes back with an empty surface-form section (its count, 0).
+            let again_body = body(&again);
+            let again_body = match version {
+                1 => &again_body[..again_body.len() - 8],
+                _ => again_body,
+            };
+            assert!(again_body == body(&bytes), "chunks of {chunk_size}");
             let first = first.get_or_insert_with(|| again.clone());
             assert!(again == *first, "chunks of {chunk_size}");
         }
+    }
+
+    /// `file` rewritten as format version 1: without the surface forms section.
+    fn as_version_1(file: &[u8], n_forms_bytes: usize) -> Vec<u8> {
+        let payload = &file[PREAMBLE..file.len() - CHECKSUM];
+        let payload = &payload[..payload.len() - n_forms_bytes];
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&1u32.to_le_bytes());
+        out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        out.extend_from_slice(payload);
+        out.extend_from_slice(&Sha256::digest(payload));
+        out
+    }
+
+    #[test]
+    fn version_1_files_load_without_surface_forms() {
+        let (dir, path, _) = shipped();
+        let mut model = StanceModel::load(&path).unwrap();
+        let forms: Vec<String> = model
+            .vectorizer
+            .vocabulary()
+            .terms()
+            .iter()
+            .map(|t| format!("{t}!"))
+            .collect();
+        let section: usize = 8 + forms.iter().map(|f| 4 + f.len()).sum::<usize>();
+        model.surface = SurfaceForms::from_forms(forms);
+        let v2 = model.to_bytes();
+        let v2_path = dir.path().join("v2.model");
+        std::fs::write(&v2_path, &v2).unwrap();
+        let again = StanceModel::load(&v2_path).unwrap();
+        assert_eq!(again.surface, model.surface);
+        let term = &model.vectorizer.vocabulary().terms()[0];
+        assert_eq!(again.surface.show(0, term), format!("{term}!"));
+
+        let v1_path = dir.path().join("v1.model");
+        std::fs::write(&v1_path, as_version_1(&v2, section)).unwrap();
+        let old = StanceModel::load(&v1_path).unwrap();
+        assert!(old.surface.is_empty());
+        assert_eq!(old.surface.show(0, term), *term);
+        assert_eq!(old.topic, model.topic);
+        // A version 2 file cut the same way is refused, not misread.
+        let mut cut = as_version_1(&v2, section);
+        cut[8..12].copy_from_slice(&2u32.to_le_bytes());
+        std::fs::write(&v1_path, cut).unwrap();
+        assert!(StanceModel::load(&v1_path).is_err());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::logistic::{fit, LogisticParams};
 use super::roles::{RoleNames, StanceRoles};
 use super::training_texts::TrainingTexts;
 use crate::error::{Error, Result};
-use crate::features::{CsrMatrix, Vectorizer, VectorizerConfig};
+use crate::features::{CsrMatrix, SurfaceForms, Vectorizer, VectorizerConfig};
 
 /// Everything `train` needs besides the data.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,6 +119,11 @@ pub fn train(
         x.nnz(),
         started.elapsed().as_secs_f64()
     ));
+    let surface = SurfaceForms::collect(
+        data.texts,
+        &config.vectorizer.analyzer,
+        vectorizer.vocabulary(),
+    );
     let mut cv = Vec::new();
     let no_roles = StanceRoles::default();
     let topic = fit_head("topic", &x, data.topics, &no_roles, config, &mut cv, log)?;
@@ -175,6 +180,7 @@ pub fn train(
         },
         context: None,
         calibration: None,
+        surface,
     })
 }
 

@@ -6,7 +6,7 @@ use super::options::ValidScoreOptions;
 use super::sink::ToStatements;
 use super::worker::Pool;
 use crate::error::{Error, Result};
-use crate::features::{display_term, FeatureRow, Vectorizer};
+use crate::features::{FeatureRow, SurfaceForms, Vectorizer};
 use crate::io::{Article, Labels, Statement, UNCERTAIN};
 use crate::model::{
     ArticleContext, IdfRows, LinearHead, StanceHead, StanceHeads, StanceModel, StanceRoles,
@@ -56,6 +56,8 @@ pub struct Scorer {
     pub(super) topic_temperature: f64,
     /// Per entry of `stance_heads`, its temperature.
     stance_temperatures: Vec<f64>,
+    /// How terms are shown in explanations.
+    surface: SurfaceForms,
 }
 
 impl Scorer {
@@ -73,6 +75,7 @@ impl Scorer {
             meta,
             context,
             calibration,
+            surface,
         } = model;
         if let Some(p) = options.min_confidence() {
             if topic.labels.iter().any(|t| t == UNCERTAIN) {
@@ -137,6 +140,7 @@ impl Scorer {
             context,
             topic_temperature: calibration.as_ref().map_or(1.0, |c| c.topic),
             stance_temperatures,
+            surface,
         })
     }
 
@@ -231,7 +235,7 @@ impl Scorer {
                 .filter(|(_, c)| *c != 0.0)
                 .map(|(col, c)| {
                     let term = terms.get(col as usize).map_or("?", String::as_str);
-                    (display_term(term), c)
+                    (self.surface.show(col as usize, term), c)
                 }),
         );
     }
@@ -422,7 +426,12 @@ pub(crate) mod tests {
                 .topic
                 .contributions(&row.cols, &row.vals, p.topic, 3)
                 .into_iter()
-                .map(|(c, x)| (display_term(&terms[c as usize]), x.to_bits()))
+                .map(|(c, x)| {
+                    (
+                        model.surface.show(c as usize, &terms[c as usize]),
+                        x.to_bits(),
+                    )
+                })
                 .collect();
             let got: Vec<(String, u64)> = s
                 .topic_terms
@@ -435,7 +444,12 @@ pub(crate) mod tests {
             let explained: Vec<(String, u64)> = head
                 .contributions(&row.cols, &row.vals, class, 3)
                 .into_iter()
-                .map(|(c, x)| (display_term(&terms[c as usize]), x.to_bits()))
+                .map(|(c, x)| {
+                    (
+                        model.surface.show(c as usize, &terms[c as usize]),
+                        x.to_bits(),
+                    )
+                })
                 .collect();
             let got: Vec<(String, u64)> = s
                 .stance_terms

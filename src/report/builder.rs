@@ -415,7 +415,12 @@ impl ReportBuilder {
                 terms: t
                     .terms
                     .into_iter()
-                    .map(|(term, weight)| Term { term, weight })
+                    .zip(t.stems.into_iter().map(Some).chain(std::iter::repeat(None)))
+                    .map(|((term, weight), stem)| Term {
+                        stem: stem.filter(|s| *s != term),
+                        term,
+                        weight,
+                    })
                     .collect(),
             })
             .collect();

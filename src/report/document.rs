@@ -26,7 +26,8 @@
 //!   "sources": [ { "source": "wire", "statements": 60,       // statements desc, "(none)" last
 //!                  "topics": [ { "topic": "palestine", "statements": 20 }, ... ] }, ... ],
 //!   "top_terms": [ { "head": "topic" | "stance:<topic>", "label": "palestine",
-//!                    "terms": [ { "term": "gaza", "weight": 1.25 }, ... ] }, ... ],
+//!                    "terms": [ { "term": "Gaza", "stem": "gaza", "weight": 1.25 }, ... ] }, ... ],
+//!                                                   // "term": most frequent surface form; "stem" only when it differs
 //!   "problems": { "count": 2, "not_listed": 0,
 //!                 "listed": [ { "file": "in.csv" | null, "line": 7 | null,
 //!                               "article_id": "a1" | null, "sentence": 3 | null,
@@ -47,7 +48,7 @@
 //!                                            "trained_by": "0.1.0", "training_rows": 5000,
 //!                                            "training_data_sha256": "...",
 //!                                            "training_files": [ { "sha256": "...", "rows": 3000 } ],
-//!                                            "trained_at": null, "file_modified": "2024-04-30T09:00:00Z" | null },
+//!                                            "trained_at": "2024-04-30T09:00:00Z" | null, "file_modified": "2024-04-30T09:00:00Z" | null },
 //!                          "inputs": [ { "path": "s.csv", "bytes": 1234 | null, "sha256": "..." | null } ] }
 //! }
 //!
@@ -331,8 +332,12 @@ pub struct TermList {
 /// A term and its model weight.
 #[derive(Debug, Clone, Serialize)]
 pub struct Term {
-    /// The term (a stem or n-gram).
+    /// The term as people wrote it most often in the training data (or the
+    /// stem, for a model without surface forms).
     pub term: String,
+    /// The term as the model stores it (a stem or n-gram), when it differs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stem: Option<String>,
     /// Its weight in the model.
     pub weight: f64,
 }

@@ -49,11 +49,11 @@ pub struct ModelProvenance {
     pub training_data_sha256: String,
     /// Each training file's SHA-256 and rows, when the model records them.
     pub training_files: Vec<TrainingFile>,
-    /// The training date from the model's meta; `None`, because no model
-    /// file records one yet (the field is here for when one does).
+    /// The training date from the model's meta (RFC 3339 UTC); `None` when
+    /// the model records none (trained without `SOURCE_DATE_EPOCH`, or older).
     pub trained_at: Option<String>,
-    /// The model file's modification time (RFC 3339 UTC), the nearest to a
-    /// training date a model file has today; `None` if unavailable.
+    /// The model file's modification time (RFC 3339 UTC), shown in place of
+    /// the training date when the model records none; `None` if unavailable.
     pub file_modified: Option<String>,
 }
 
@@ -91,6 +91,22 @@ impl Provenance {
 }
 
 impl ModelProvenance {
+    /// The model file whose bytes are `bytes` (one built into a binary, say),
+    /// named `name`, with the training facts of `meta`.
+    pub fn of_bytes(name: &str, bytes: &[u8], meta: &TrainingMeta) -> ModelProvenance {
+        ModelProvenance {
+            path: name.to_string(),
+            sha256: format!("{:x}", Sha256::digest(bytes)),
+            bytes: bytes.len() as u64,
+            trained_by: meta.trained_by.clone(),
+            training_rows: meta.n_rows,
+            training_data_sha256: meta.data_sha256.clone(),
+            training_files: training_files(meta),
+            trained_at: meta.trained_at.clone(),
+            file_modified: None,
+        }
+    }
+
     /// Hashes the model file at `path` and copies the training facts of `meta`.
     pub fn of_file(path: &Path, meta: &TrainingMeta) -> io::Result<ModelProvenance> {
         let (sha256, bytes) = sha256_of(path)?;
@@ -107,15 +123,8 @@ impl ModelProvenance {
             trained_by: meta.trained_by.clone(),
             training_rows: meta.n_rows,
             training_data_sha256: meta.data_sha256.clone(),
-            training_files: meta
-                .data_files
-                .iter()
-                .map(|f| TrainingFile {
-                    sha256: f.sha256.clone(),
-                    rows: f.rows,
-                })
-                .collect(),
-            trained_at: None,
+            training_files: training_files(meta),
+            trained_at: meta.trained_at.clone(),
             file_modified,
         })
     }
@@ -143,6 +152,17 @@ impl InputFile {
         }
         Ok(file)
     }
+}
+
+/// The training files `meta` records.
+fn training_files(meta: &TrainingMeta) -> Vec<TrainingFile> {
+    meta.data_files
+        .iter()
+        .map(|f| TrainingFile {
+            sha256: f.sha256.clone(),
+            rows: f.rows,
+        })
+        .collect()
 }
 
 /// SHA-256 (lowercase hex) and length of a file's bytes.

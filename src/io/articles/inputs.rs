@@ -11,6 +11,8 @@ pub enum ArticleFormat {
     Txt,
     /// CSV with a header row, one article per record.
     Csv,
+    /// TSV: CSV with tabs between the fields (quoting as in CSV).
+    Tsv,
     /// One JSON object per line.
     Jsonl,
     /// A Parquet file, one article per row (files only: not stdin).
@@ -18,12 +20,22 @@ pub enum ArticleFormat {
 }
 
 impl ArticleFormat {
-    /// The format implied by a file name's extension: `.txt`, `.csv`, `.jsonl`, `.json`, `.ndjson`, `.parquet`, `.pq`.
+    /// The field delimiter of a delimited format (CSV, TSV).
+    pub(crate) fn delimiter(self) -> Option<u8> {
+        match self {
+            ArticleFormat::Csv => Some(b','),
+            ArticleFormat::Tsv => Some(b'\t'),
+            _ => None,
+        }
+    }
+
+    /// The format implied by a file name's extension: `.txt`, `.csv`, `.tsv`, `.jsonl`, `.json`, `.ndjson`, `.parquet`, `.pq`.
     pub fn from_extension(path: &Path) -> Option<ArticleFormat> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
             "txt" => Some(ArticleFormat::Txt),
             "csv" => Some(ArticleFormat::Csv),
+            "tsv" => Some(ArticleFormat::Tsv),
             "jsonl" | "json" | "ndjson" => Some(ArticleFormat::Jsonl),
             "parquet" | "pq" => Some(ArticleFormat::Parquet),
             _ => None,
@@ -144,7 +156,7 @@ pub(super) fn unsupported(path: &Path) -> String {
         .map(|e| format!(".{}", e.to_string_lossy()))
         .unwrap_or_else(|| "no extension".into());
     format!(
-        "unsupported file type: {ext} (expected .txt, .csv, .jsonl, .json or .parquet; or give --input-format)"
+        "unsupported file type: {ext} (expected .txt, .csv, .tsv, .jsonl, .json or .parquet; or give --input-format)"
     )
 }
 

@@ -48,8 +48,8 @@ pub fn check_inputs(
                 message: unsupported(path),
             });
         };
-        if format == ArticleFormat::Csv && meta.is_file() {
-            check_header(path, options)?;
+        if let (Some(delimiter), true) = (format.delimiter(), meta.is_file()) {
+            check_header(path, delimiter, options)?;
         }
         if format == ArticleFormat::Parquet && meta.is_file() {
             // Note: a file that is not Parquet at all is left to the reader (one reject).
@@ -68,12 +68,13 @@ pub fn check_inputs(
 }
 
 /// Refuses a CSV file whose header lacks a required column.
-fn check_header(path: &Path, options: &ReadOptions) -> Result<()> {
+fn check_header(path: &Path, delimiter: u8, options: &ReadOptions) -> Result<()> {
     let Ok(file) = File::open(path) else {
         return Ok(());
     };
     let file: Box<dyn std::io::Read + Send> = Box::new(file);
-    let mut stream = InputStream::new(BufReader::with_capacity(BUF_SIZE, file));
+    let mut stream =
+        InputStream::new(BufReader::with_capacity(BUF_SIZE, file)).with_delimiter(delimiter);
     match read_header(&mut stream, options) {
         Err(HeaderProblem::MissingColumn { column, names, .. }) => Err(Error::MissingColumn {
             path: path.to_path_buf(),

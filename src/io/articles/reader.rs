@@ -147,19 +147,22 @@ impl ArticleReader {
         reader: Box<dyn Read + Send>,
         format: ArticleFormat,
     ) -> Option<Item> {
-        let mut stream = InputStream::new(BufReader::with_capacity(BUF_SIZE, reader));
+        let mut stream = InputStream::new(BufReader::with_capacity(BUF_SIZE, reader))
+            .with_delimiter(format.delimiter().unwrap_or(b','));
         let format = match format {
             ArticleFormat::Jsonl => Format::Jsonl,
             // Note: Parquet sources never get here (see `start`).
             ArticleFormat::Txt | ArticleFormat::Parquet => Format::TxtLines,
-            ArticleFormat::Csv => match read_header(&mut stream, &self.options) {
-                Ok(header) => Format::Csv(header),
-                Err(problem) => {
-                    let (line, reason) = problem.into_reject();
-                    self.finished += stream.consumed;
-                    return Some(origin.reject(line, None, reason));
+            ArticleFormat::Csv | ArticleFormat::Tsv => {
+                match read_header(&mut stream, &self.options) {
+                    Ok(header) => Format::Csv(header),
+                    Err(problem) => {
+                        let (line, reason) = problem.into_reject();
+                        self.finished += stream.consumed;
+                        return Some(origin.reject(line, None, reason));
+                    }
                 }
-            },
+            }
         };
         self.open = Some(Open {
             origin,
@@ -468,7 +471,7 @@ mod tests {
                 "c1".into(),
                 "j1".into(),
                 "j2".into(),
-                format!("rejected {d}/notes.pdf unsupported file type: .pdf (expected .txt, .csv, .jsonl, .json or .parquet; or give --input-format)"),
+                format!("rejected {d}/notes.pdf unsupported file type: .pdf (expected .txt, .csv, .tsv, .jsonl, .json or .parquet; or give --input-format)"),
             ]
         );
     }

@@ -26,6 +26,7 @@ svg.chart text{font-size:12px;fill:#333;font-family:system-ui,'DejaVu Sans',sans
 svg.chart text.note,svg.chart text.axis{fill:#666;font-size:11px}\
 svg.chart line.grid{stroke:#e0e0e0;stroke-width:1}\
 td.problem{color:#a00;white-space:normal;min-width:18em;overflow-wrap:anywhere}\
+td.id{white-space:normal;overflow-wrap:anywhere;min-width:5em;max-width:16em}th.label,td.label{min-width:5em}\
 @media (max-width:960px){table{font-size:.75em}th,td{padding:2px 3px}td.text{min-width:10em}}";
 
 /// Content Security Policy: nothing but inline styles; no scripts, no network.
@@ -114,11 +115,14 @@ fn write_examples(w: &mut dyn Write, report: &Report) -> io::Result<()> {
             writeln!(w, "<h3>{}</h3>", escape_html(&cell.topic))?;
             write!(w, "<div class=\"tablewrap\"><table><thead><tr>")?;
             if !report.topic_only() {
-                write!(w, "<th>stance</th><th class=\"num\">p(stance)</th>")?;
+                write!(
+                    w,
+                    "<th class=\"label\">stance</th><th class=\"num label\">p(stance)</th>"
+                )?;
             }
             writeln!(
                 w,
-                "<th class=\"num\">p(topic)</th><th>statement</th><th>article</th><th>source</th><th>date</th></tr></thead><tbody>"
+                "<th class=\"num label\">p(topic)</th><th>statement</th><th>article</th><th>source</th><th>date</th></tr></thead><tbody>"
             )?;
             topic = Some(cell.topic.as_str());
         }
@@ -131,14 +135,14 @@ fn write_examples(w: &mut dyn Write, report: &Report) -> io::Result<()> {
             if !report.topic_only() {
                 write!(
                     w,
-                    "<td>{}</td><td class=\"num\">{}</td>",
+                    "<td class=\"label\">{}</td><td class=\"num\">{}</td>",
                     escape_html(cell.stance.as_deref().unwrap_or("(none)")),
                     e.stance_prob.map_or_else(|| "-".to_string(), grid::prob)
                 )?;
             }
             writeln!(
                 w,
-                "<td class=\"num\">{}</td><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<td class=\"num\">{}</td><td class=\"text\">{}</td><td class=\"id\">{}</td><td class=\"id\">{}</td><td>{}</td></tr>",
                 grid::prob(e.topic_prob),
                 escape_html(&text),
                 escape_html(&format!("{} #{}", e.article_id, e.sentence)),
@@ -370,6 +374,7 @@ mod tests {
                     head: h.to_string(),
                     label: h.to_string(),
                     terms: vec![(h.to_string(), 1.0)],
+                    stems: vec![h.to_string()],
                 })
                 .collect(),
             ..Default::default()
