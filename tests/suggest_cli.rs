@@ -211,9 +211,9 @@ a1:1,MPs in Baghdad voted on Tuesday to demand that American troops leave Iraq t
     let rest = suggest(&w, "rest2.csv", &args);
     assert_eq!(starts(&rest, "A Kurdish minister said"), 0, "{rest:?}");
     assert_eq!(
-        starts(&rest, "The Tigris ran low."),
+        starts(&rest, "Crowds rallied for Gaza in Basra."),
         1,
-        "not a near-duplicate"
+        "no shingle in common with a training row"
     );
 }
 
