@@ -212,6 +212,9 @@ pub(crate) mod tests {
         assert_eq!(rank(g, 42, Strategy::Random, 1).1, r1);
         assert_ne!(rank(g, 42, Strategy::Random, 2).1, r1);
         assert!((0.0..1.0).contains(&r1));
-        assert_eq!(rank(g, 42, Strategy::Margin, 1).1, m);
+        // Margin ranks by the informed margin: 40 known terms is fully informed.
+        let informed = super::super::uncertainty::informed_margin(m, Some(40));
+        assert!((informed - m / 1.5).abs() < 1e-12);
+        assert_eq!(rank(g, 42, Strategy::Margin, 1).1, informed);
     }
 }
