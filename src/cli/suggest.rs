@@ -22,7 +22,7 @@ use crate::suggest::{
 /// Values of `--strategy`.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StrategyArg {
-    /// The smallest combined margin (topic; on-topic also stance) first.
+    /// The smallest combined margin (topic; on-topic also stance) first, statements with few known terms later.
     Margin,
     /// The largest normalised entropy first.
     Entropy,

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::options::Strategy;
-use super::uncertainty::{combined_margin, entropy_rank};
+use super::uncertainty::{combined_margin, entropy_rank, informed_margin};
 
 /// A statement that may be suggested, with what the labeller is shown.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,7 +31,8 @@ pub struct Candidate {
     pub stance_prob: Option<f64>,
     /// The combined margin ([`combined_margin`]), whatever the strategy.
     pub margin: f64,
-    /// What the strategy ranks by, in [0, 1], smallest first.
+    /// What the strategy ranks by, in [0, 1], smallest first (for margin, the
+    /// [`informed_margin`](super::uncertainty::informed_margin)).
     pub rank: f64,
     /// The article's source.
     pub source: Option<String>,
@@ -52,6 +53,8 @@ pub struct Guess<'a> {
     pub topic_probs: &'a [f64],
     /// The best topic's stance head's probabilities (empty without stance).
     pub stance_probs: &'a [f64],
+    /// Vocabulary terms the model found in the statement (`None`: not recorded).
+    pub known_terms: Option<usize>,
 }
 
 /// SplitMix64's finaliser.
@@ -69,7 +72,7 @@ fn mix(mut z: u64) -> u64 {
 pub fn rank(guess: Guess<'_>, fingerprint: u64, strategy: Strategy, seed: u64) -> (f64, f64) {
     let margin = combined_margin(guess.topic_probs, guess.stance_probs);
     let rank = match strategy {
-        Strategy::Margin => margin,
+        Strategy::Margin => informed_margin(margin, guess.known_terms),
         Strategy::Entropy => entropy_rank(guess.topic_probs, guess.stance_probs),
         Strategy::Random => (mix(fingerprint ^ mix(seed)) >> 11) as f64 / (1u64 << 53) as f64,
     };
@@ -202,12 +205,16 @@ pub(crate) mod tests {
         let g = Guess {
             topic_probs: &[0.6, 0.4],
             stance_probs: &[],
+            known_terms: Some(40),
         };
         let (m, r1) = rank(g, 42, Strategy::Random, 1);
         assert!((m - 0.2).abs() < 1e-12);
         assert_eq!(rank(g, 42, Strategy::Random, 1).1, r1);
         assert_ne!(rank(g, 42, Strategy::Random, 2).1, r1);
         assert!((0.0..1.0).contains(&r1));
-        assert_eq!(rank(g, 42, Strategy::Margin, 1).1, m);
+        // Margin ranks by the informed margin: 40 known terms is fully informed.
+        let informed = super::super::uncertainty::informed_margin(m, Some(40));
+        assert!((informed - m / 1.5).abs() < 1e-12);
+        assert_eq!(rank(g, 42, Strategy::Margin, 1).1, informed);
     }
 }

@@ -1,21 +1,32 @@
-//! Statements never to suggest: rows already labelled (by id and by
-//! normalised text) and the model's own training texts.
+//! Statements never to suggest: rows already labelled (by id, by normalised
+//! text, and near-duplicates of their texts) and the model's own training texts.
+//!
+//! Note: a near-duplicate of a labelled row (the same wire story reprinted
+//! with a dateline or a credit) teaches the model nothing its label did not,
+//! so it is left out as the copy itself is; the test is the one that keeps
+//! near-duplicates out of a batch ([`NearDuplicates`], MinHash of word
+//! shingles). The model file stores only the fingerprints of its training
+//! texts, so near-duplicates of those are left out when the training files
+//! are passed as exclude files too (`--exclude data/train.csv`).
 
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
-use crate::analysis::text_fingerprint;
+use super::near_duplicates::{NearDuplicates, Signature};
+use crate::analysis::{fingerprint_of_normalized, normalized_text};
 use crate::error::{Error, Result};
 use crate::io::{csv_error, CountingReader};
 use crate::model::TrainingTexts;
 
-/// Ids and text fingerprints to leave out, plus the model's training texts.
+/// Ids, text fingerprints and near-duplicate signatures to leave out, plus
+/// the model's training texts.
 #[derive(Debug, Default, Clone)]
 pub struct Exclusions {
     ids: HashSet<String>,
     fingerprints: HashSet<u64>,
+    near: NearDuplicates,
     training: TrainingTexts,
     /// Rows read from exclude files.
     pub rows: usize,
@@ -54,7 +65,13 @@ impl Exclusions {
             let rec = rec.map_err(|e| csv_error(path, &e, line_of(e.position())))?;
             self.rows += 1;
             if let Some(t) = rec.get(text).map(str::trim).filter(|t| !t.is_empty()) {
-                self.fingerprints.insert(text_fingerprint(t));
+                let normalized = normalized_text(t);
+                if self
+                    .fingerprints
+                    .insert(fingerprint_of_normalized(&normalized))
+                {
+                    self.near.add(Signature::of(&normalized));
+                }
             }
             if let Some(i) = id
                 .and_then(|i| rec.get(i))
@@ -67,11 +84,15 @@ impl Exclusions {
         Ok(())
     }
 
-    /// Whether the statement with this id and text fingerprint is left out.
-    pub fn excludes(&self, id: &str, fingerprint: u64) -> bool {
+    /// Whether the statement with this id and normalised text (see
+    /// [`normalized_text`]) is left out: its id or text was labelled, it is a
+    /// near-duplicate of a labelled text, or the model was trained on it.
+    pub fn excludes(&self, id: &str, normalized: &str) -> bool {
+        let fingerprint = fingerprint_of_normalized(normalized);
         self.fingerprints.contains(&fingerprint)
             || self.training.contains(fingerprint)
             || self.ids.contains(id)
+            || (!self.near.is_empty() && self.near.has_near(&Signature::of(normalized)))
     }
 }
 
@@ -91,11 +112,43 @@ mod tests {
         let mut ex = Exclusions::default().with_training(TrainingTexts::of(&["It rained.".into()]));
         ex.add_file(&p).unwrap();
         assert_eq!(ex.rows, 2);
-        assert!(ex.excludes("a1:2", 0));
-        assert!(ex.excludes("zz", text_fingerprint("troops go home")));
-        assert!(ex.excludes("zz", text_fingerprint("only TEXT")));
-        assert!(ex.excludes("zz", text_fingerprint("it rained")));
-        assert!(!ex.excludes("a1:3", text_fingerprint("Troops stay.")));
+        let excludes = |id: &str, text: &str| ex.excludes(id, &normalized_text(text));
+        assert!(excludes("a1:2", "anything"));
+        assert!(excludes("zz", "troops go home"));
+        assert!(excludes("zz", "only TEXT"));
+        assert!(excludes("zz", "it rained"));
+        assert!(!excludes("a1:3", "Troops stay."));
+    }
+
+    #[test]
+    fn near_duplicates_of_labelled_texts() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("done.csv");
+        std::fs::write(
+            &p,
+            "text,topic
+The minister said on Tuesday that coalition troops would leave Iraq by September.,x
+",
+        )
+        .unwrap();
+        let mut ex = Exclusions::default();
+        ex.add_file(&p).unwrap();
+        let excludes = |text: &str| ex.excludes("zz", &normalized_text(text));
+        assert!(excludes(
+            "The minister said Tuesday that coalition troops would leave Iraq by September, AFP reported."
+        ));
+        assert!(!excludes(
+            "The minister said on Monday that the talks with Tehran went well."
+        ));
+        // Nothing labelled: nothing near.
+        assert!(!Exclusions::default().excludes("zz", &normalized_text("It rained.")));
+    }
+
+    #[test]
+    fn bad_exclude_files_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("done.csv");
+        let mut ex = Exclusions::default();
         std::fs::write(&p, "id,body\n1,a\n").unwrap();
         let e = ex.add_file(&p).unwrap_err().to_string();
         assert!(e.contains("done.csv") && e.contains("\"text\""), "{e}");

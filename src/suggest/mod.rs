@@ -4,8 +4,9 @@
 //! [`Sink`](crate::pipeline::Sink) for [`pipeline::run`](crate::pipeline::run))
 //! or from scored JSON Lines ([`feed_scored`]). Each is ranked by how close
 //! the model's calls are ([`uncertainty`]: the smaller of the topic margin and,
-//! on-topic, the stance margin), unless it is [excluded](Exclusions) (labelled
-//! before, by id or normalised text, or a training text of the model); a
+//! on-topic, the stance margin, pushed back when the model knows few of the
+//! statement's terms), unless it is [excluded](Exclusions) (labelled
+//! before, by id, normalised text or a near-duplicate of it, or a training text of the model); a
 //! [`CandidatePool`] keeps the best few per topic in bounded memory, one per
 //! normalised text; [`select`] chooses the batch (every topic represented, no
 //! near-duplicates, at most so many per article) and [`write_to_label`]
@@ -28,7 +29,7 @@
 //! let (gathered, _) = run(&scorer, Input::spawn(items.into_iter())?, sink, &|_, _| {})?;
 //! let batch = select(gathered.pool, &options);
 //! assert_eq!(batch.chosen.len(), 2);
-//! assert!(batch.chosen[0].margin <= batch.chosen[1].margin);
+//! assert!(batch.chosen[0].rank <= batch.chosen[1].rank);
 //! # Ok::<(), stance::Error>(())
 //! ```
 

@@ -57,8 +57,9 @@ impl Signature {
     }
 }
 
-/// The signatures of the statements chosen so far, by band.
-#[derive(Debug, Default)]
+/// A set of signatures (the statements chosen so far, or the labelled
+/// texts), indexed by band.
+#[derive(Debug, Default, Clone)]
 pub struct NearDuplicates {
     signatures: Vec<Signature>,
     buckets: HashMap<(usize, u64), Vec<usize>>,
@@ -75,7 +76,12 @@ impl NearDuplicates {
         })
     }
 
-    /// Adds a chosen statement's signature.
+    /// Whether no signature was added.
+    pub fn is_empty(&self) -> bool {
+        self.signatures.is_empty()
+    }
+
+    /// Adds a signature.
     pub fn add(&mut self, sig: Signature) {
         let i = self.signatures.len();
         for key in sig.bands() {

@@ -5,7 +5,8 @@ use crate::error::{Error, Result};
 /// How statements are ranked (the smallest value first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Strategy {
-    /// The combined margin ([`uncertainty`](super::uncertainty)): the closest calls first.
+    /// The combined margin, weighted by how much of the statement the model
+    /// knows ([`uncertainty`](super::uncertainty)): the closest informed calls first.
     #[default]
     Margin,
     /// The larger of the topic's and (on-topic) the stance's normalised entropy, highest first.

@@ -83,6 +83,7 @@ fn take_article(sink: &mut SuggestSink, statements: Vec<Statement>) {
         let guess = Guess {
             topic_probs: &topic_probs,
             stance_probs: &stance_probs,
+            known_terms: s.known_terms,
         };
         let topic_prob = s
             .topic_probs

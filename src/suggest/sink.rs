@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::candidates::{rank, Candidate, CandidatePool, Guess};
 use super::exclude::Exclusions;
 use super::options::{Strategy, ValidSuggestOptions};
-use crate::analysis::text_fingerprint;
+use crate::analysis::{fingerprint_of_normalized, normalized_text};
 use crate::error::Result;
 use crate::io::{Article, Rejected, StatementView};
 use crate::pipeline::{Encoder, Sink};
@@ -78,8 +78,9 @@ impl ToCandidates {
             return None;
         }
         let id = format!("{article_id}:{sentence}");
-        let fingerprint = text_fingerprint(text);
-        if self.exclusions.excludes(&id, fingerprint) {
+        let normalized = normalized_text(text);
+        let fingerprint = fingerprint_of_normalized(&normalized);
+        if self.exclusions.excludes(&id, &normalized) {
             return None;
         }
         let (margin, rank) = rank(guess, fingerprint, self.strategy, self.seed);
@@ -138,6 +139,7 @@ impl Encoder for ToCandidates {
         let guess = Guess {
             topic_probs: s.topic_probs,
             stance_probs: s.stance_probs,
+            known_terms: Some(s.known_terms),
         };
         let topic_prob = s.topic_probs.get(s.best_topic).copied().unwrap_or(0.0);
         match self.candidate(
