@@ -323,3 +323,74 @@ fn report_names_a_header_that_is_not_utf8_and_stdin_without_input() {
     assert!(e.contains("no input on stdin"), "{e}");
     assert!(!w.path("r.html").exists());
 }
+
+#[test]
+fn score_warns_of_empty_or_closed_stdin_and_succeeds() {
+    let w = TempWorkdir::new();
+    w.write("t.csv", labelled(["water", "energy"]));
+    assert!(train(&w, &[]).status.success());
+    let score = |format: &str, quiet: bool| {
+        let mut c = w.command();
+        c.args(["score", "--model", "m.model", "--input-format", format, "-"]);
+        if quiet {
+            c.arg("--quiet");
+        }
+        c
+    };
+    for format in ["jsonl", "csv", "txt"] {
+        let mut empty = score(format, true);
+        let mut closed = score(format, false);
+        // SAFETY: only close, which is async-signal-safe, runs between fork and exec.
+        unsafe {
+            closed.pre_exec(|| {
+                libc::close(0);
+                Ok(())
+            });
+        }
+        for (what, out) in [
+            ("empty", empty.stdin(Stdio::null()).output().unwrap()),
+            ("closed", closed.stdin(Stdio::inherit()).output().unwrap()),
+        ] {
+            let e = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(0), "{format} {what}: {e}");
+            assert!(
+                e.contains("warning: -: no input on stdin (it is empty or closed)"),
+                "{format} {what}: {e}"
+            );
+            assert!(
+                e.contains("rejected 0") || what == "empty",
+                "{format} {what}: {e}"
+            );
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert_eq!(
+                stdout.lines().count(),
+                1,
+                "{format} {what}: only the header: {stdout}"
+            );
+        }
+    }
+    // Input on stdin is all read, the bytes the emptiness check waited for included.
+    let mut c = score("jsonl", true);
+    let mut child = c
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let line = "{\"id\":\"a1\",\"text\":\"The council welcomed the dam on the river.\"}\n";
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), line.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("no input"),
+        "{out:?}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("a1,1,0,")),
+        "{stdout}"
+    );
+}
