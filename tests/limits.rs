@@ -154,7 +154,9 @@ fn sparse(w: &TempWorkdir, name: &str, prefix: &str) -> String {
 /// `stance ARGS...` under the [`ADDRESS_SPACE`] cap, stdin closed; it must end within a minute.
 fn capped(w: &TempWorkdir, args: &[&str]) -> Output {
     let mut command = w.command();
-    command.args(args);
+    // Note: a fixed thread count keeps the address space of rayon's threads
+    // well inside the cap on machines with many cores.
+    command.args(args).env("RAYON_NUM_THREADS", "2");
     // SAFETY: only setrlimit, which is async-signal-safe, runs between fork and exec.
     unsafe {
         command.pre_exec(|| {
