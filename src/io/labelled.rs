@@ -540,7 +540,8 @@ mod tests {
             let last = 1 + text.matches('\n').count() as u64;
             match read_labelled(&p, &Columns::default()) {
                 Ok(d) => {
-                    proptest::prop_assert!(d.lines.iter().all(|&l| (2..=last).contains(&l)));
+                    // Note: from 1: a header ended by a bare CR shares its line with the first row.
+                    proptest::prop_assert!(d.lines.iter().all(|&l| (1..=last).contains(&l)));
                     // Note: not strictly: a bare CR ends a record, not a line.
                     proptest::prop_assert!(d.lines.windows(2).all(|w| w[0] <= w[1]));
                 }
