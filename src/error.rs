@@ -39,6 +39,17 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A CSV record (or header) longer than the record limit, found after
+    /// reading at most the limit of it.
+    #[error("{path}:{line}: the record is longer than the limit of {max} bytes")]
+    RecordTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line where the record starts.
+        line: u64,
+        /// The limit.
+        max: usize,
+    },
     /// A required column is not in the header.
     #[error("{path}: no column {column:?}; the header has: {available}")]
     MissingColumn {

@@ -49,6 +49,7 @@ fn to_py(e: stance::Error) -> PyErr {
         stance::Error::Csv { .. }
         | stance::Error::MissingColumn { .. }
         | stance::Error::BadRow { .. }
+        | stance::Error::RecordTooLarge { .. }
         | stance::Error::BadRecord { .. }
         | stance::Error::Training(_) => DataError::new_err(msg),
         _ => StanceError::new_err(msg),

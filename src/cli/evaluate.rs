@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::eval_views::{EvalViewArgs, ViewInput};
-use super::{ColumnArgs, ModelLimitArgs, UnitArg};
+use super::{limit_hint, ColumnArgs, ModelLimitArgs, RecordLimitArgs, UnitArg};
 use crate::eval::{predict, predict_in_articles, score_predictions, split_rows, Evaluation};
-use crate::io::{check_outputs, read_column, read_labelled};
+use crate::io::check_outputs;
 use crate::model::article_runs;
 use crate::pipeline::{ScoreOptions, Scorer};
 
@@ -26,6 +26,8 @@ pub struct EvaluateArgs {
     pub cols: ColumnArgs,
     #[command(flatten)]
     pub limit: ModelLimitArgs,
+    #[command(flatten)]
+    pub record_limit: RecordLimitArgs,
     /// Column of each row's article id (rows of an article contiguous, in
     /// article order): each row is scored in its article's context, as
     /// `score` scores the article; without it, each row alone.
@@ -55,7 +57,9 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
     {
         anyhow::bail!("--predictions, --format and --out take one --model; give several models without them to compare them side by side");
     }
-    let data = read_labelled(&args.data, &args.cols.columns())?;
+    let data = args
+        .record_limit
+        .read_labelled(&args.data, &args.cols.columns())?;
     if data.texts.is_empty() {
         anyhow::bail!(
             "{}: no rows to evaluate (only a header)",
@@ -65,7 +69,10 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
     let mut articles = match &args.article_col {
         None => None,
         Some(col) => {
-            let articles = read_column(&args.data, col)?;
+            let articles = args
+                .record_limit
+                .read_column(&args.data, col)
+                .map_err(limit_hint)?;
             if let Err(row) = article_runs(&articles) {
                 anyhow::bail!(
                     "{}:{}: article {:?} comes back after other articles; \

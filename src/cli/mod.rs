@@ -292,6 +292,31 @@ pub struct RecordLimitArgs {
     pub max_record_bytes: usize,
 }
 
+impl RecordLimitArgs {
+    /// Reads a labelled CSV within the limit.
+    pub fn read_labelled(
+        &self,
+        path: &std::path::Path,
+        cols: &crate::io::Columns,
+    ) -> anyhow::Result<crate::io::LabelledData> {
+        crate::io::read_labelled_limited(path, cols, self.max_record_bytes).map_err(limit_hint)
+    }
+
+    /// Reads one column of a labelled CSV within the limit.
+    pub fn read_column(&self, path: &std::path::Path, column: &str) -> crate::Result<Vec<String>> {
+        crate::io::read_column_limited(path, column, self.max_record_bytes)
+    }
+}
+
+/// A library error, with how to raise the limit when a record was above it.
+pub fn limit_hint(e: crate::Error) -> anyhow::Error {
+    if matches!(e, crate::Error::RecordTooLarge { .. }) {
+        anyhow::anyhow!("{e} (raise the limit with --max-record-bytes)")
+    } else {
+        e.into()
+    }
+}
+
 /// A byte limit of at least 1.
 fn positive_bytes(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {

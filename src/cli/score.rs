@@ -332,7 +332,9 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let total_bytes = sources.iter().map(Source::size).sum::<Option<u64>>();
     // Note: the reader starts before the model loads, so the first batches
     // are ready when scoring can begin.
-    let input = Input::spawn(ArticleReader::new(sources, plan.read.clone()))?;
+    let reader = ArticleReader::new(sources, plan.read.clone());
+    let empty_stdin = reader.empty_stdin();
+    let input = Input::spawn(reader)?;
     let model = args.model_limit.load(&model_path).with_context(|| {
         format!(
             "cannot load model {} (train one with `stance train --data FILE --out MODEL`, or pass --model)",
@@ -428,6 +430,10 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     }
     commit(staged)?;
     progress.finish();
+    // Note: shown with --quiet too: it is a warning, not the summary.
+    if empty_stdin.load(std::sync::atomic::Ordering::Relaxed) {
+        eprintln!("warning: -: no input on stdin (it is empty or closed)");
+    }
     if !args.quiet {
         let see = match &plan.rejects {
             _ if counts.rejected == 0 => String::new(),

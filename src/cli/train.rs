@@ -5,11 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::{flag_error, ColumnArgs};
+use super::{flag_error, limit_hint, ColumnArgs, RecordLimitArgs};
 use crate::analysis::Language;
 use crate::eval::audit;
 use crate::features::DfBound;
-use crate::io::{check_outputs, commit, read_column, read_labelled, Output};
+use crate::io::{check_outputs, commit, Output};
 use crate::model::DEFAULT_MAX_MODEL_BYTES;
 use crate::model::{article_runs, refine, RefineConfig};
 use crate::model::{
@@ -28,6 +28,8 @@ pub struct TrainArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub cols: ColumnArgs,
+    #[command(flatten)]
+    pub record_limit: RecordLimitArgs,
     /// Snowball stemmer and stop-word language.
     #[arg(long, default_value = "english")]
     pub language: Language,
@@ -174,7 +176,9 @@ fn read_training(args: &TrainArgs) -> anyhow::Result<Training> {
         sha256: Vec::new(),
     };
     for (f, path) in args.data.iter().enumerate() {
-        let data = read_labelled(path, &args.cols.columns())?;
+        let data = args
+            .record_limit
+            .read_labelled(path, &args.cols.columns())?;
         if f > 0 && data.stances.is_some() != t.stances.is_some() {
             anyhow::bail!(
                 "{}: {} a {:?} column and {} {}: all training files must have stance or none",
@@ -194,10 +198,10 @@ fn read_training(args: &TrainArgs) -> anyhow::Result<Training> {
             );
         }
         if let (Some(col), Some(articles)) = (&args.article_col, t.articles.as_mut()) {
-            let ids = match read_column(path, col) {
+            let ids = match args.record_limit.read_column(path, col) {
                 Ok(ids) => ids,
                 Err(crate::Error::MissingColumn { .. }) => vec![String::new(); data.texts.len()],
-                Err(e) => return Err(e.into()),
+                Err(e) => return Err(limit_hint(e)),
             };
             if let Err(row) = article_runs(&ids) {
                 anyhow::bail!(

@@ -1,5 +1,8 @@
 //! True 1-based line numbers for CSV records: the one mechanism every
-//! reader built on the `csv` crate uses (labelled data, scored statements).
+//! reader built on the `csv` crate uses (`label`'s to-label and appended
+//! files, `suggest --exclude`), and its errors as ours. The data inputs
+//! (labelled, articles, scored) are read by `record_stream` instead, which
+//! counts lines itself.
 //!
 //! Note: csv 1.x reports the position of the terminator *before* a record
 //! when lines end in CRLF or blank lines precede it, so `Position::line()`
@@ -10,7 +13,10 @@
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io::{self, BufRead, Read};
+use std::path::Path;
 use std::rc::Rc;
+
+use crate::error::Error;
 
 /// Line breaks seen but not yet passed, and the lines passed so far.
 #[derive(Debug, Default)]
@@ -89,6 +95,24 @@ impl Read for CountingReader {
         let n = self.inner.read(buf)?;
         self.index.borrow_mut().saw(&buf[..n]);
         Ok(n)
+    }
+}
+
+/// A csv error as ours, with the file and its 1-based `line`.
+pub(crate) fn csv_error(path: &Path, e: &csv::Error, line: u64) -> Error {
+    let message = match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => "invalid UTF-8".to_string(),
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
+            format!("record has {len} fields, the header has {expected_len}")
+        }
+        _ => e.to_string(),
+    };
+    Error::Csv {
+        path: path.to_path_buf(),
+        line,
+        message,
     }
 }
 

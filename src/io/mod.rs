@@ -19,9 +19,11 @@ pub use articles::{
 };
 pub use atomic::{commit, remove_temporary_files, AtomicFile, Staged};
 pub use calendar::civil_from_days;
-pub(crate) use labelled::csv_error;
-pub use labelled::{read_column, read_labelled, read_labelled_files, Columns, LabelledData};
-pub(crate) use line_index::CountingReader;
+pub use labelled::{
+    read_column, read_column_limited, read_labelled, read_labelled_files, read_labelled_limited,
+    Columns, LabelledData,
+};
+pub(crate) use line_index::{csv_error, CountingReader};
 pub use output::Output;
 pub use output_check::check_outputs;
 pub use parquet_out::{ParquetOut, BATCH_ROWS, ROW_GROUP_ROWS};

@@ -2,8 +2,10 @@
 
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use super::article::{Article, Item, ReadOptions, Rejected};
 use super::ids::SeenIds;
@@ -26,6 +28,8 @@ pub struct ArticleReader {
     finished: u64,
     /// The article ids read so far.
     seen: SeenIds,
+    /// Set when stdin is a source and gives no bytes at all.
+    empty_stdin: Arc<AtomicBool>,
 }
 
 impl ArticleReader {
@@ -38,7 +42,19 @@ impl ArticleReader {
             parquet: None,
             finished: 0,
             seen: SeenIds::default(),
+            empty_stdin: Arc::default(),
         }
+    }
+
+    /// A flag that turns true when stdin is a source and gives no bytes at
+    /// all (it is empty, or closed: a closed descriptor 0 reads as empty),
+    /// readable after the reader has moved to a thread of its own.
+    ///
+    /// Such a stdin gives no items, in every format (no CSV header is
+    /// expected of it): an empty partition piped through is no input, not a
+    /// bad one; the caller says so.
+    pub fn empty_stdin(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.empty_stdin)
     }
 
     /// Input bytes consumed so far (for progress).
@@ -136,6 +152,13 @@ impl ArticleReader {
                     input: "-".into(),
                     file: "-".into(),
                 };
+                // Note: the bytes this waits for stay in stdin's own buffer,
+                // where the stream below reads them first. An error is left
+                // for the stream to report.
+                if io::stdin().lock().fill_buf().is_ok_and(|b| b.is_empty()) {
+                    self.empty_stdin.store(true, Ordering::Relaxed);
+                    return None;
+                }
                 self.open_stream(origin, Box::new(io::stdin()), format)
             }
         }
