@@ -35,7 +35,8 @@ pub struct ScoreArgs {
     pub inputs: Vec<PathBuf>,
 
     /// Model file [default: the shipped model, `default.model` or
-    /// `models/default.model` beside the binary, else in the repository it was built from].
+    /// `models/default.model` beside the binary, else in the repository it was built from,
+    /// else the copy built into the binary].
     // Note: not `default_value_os_t = shipped_model()`: clap would print the
     // path found on this machine in `--help` and the man page.
     #[arg(long, value_name = "MODEL")]

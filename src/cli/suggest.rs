@@ -36,7 +36,7 @@ pub struct SuggestArgs {
     /// Articles, as `stance score` reads them (or, with --scored, its JSON Lines output).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
-    /// Model file [default: models/default.model; with --scored only to leave out its training texts].
+    /// Model file [default: the shipped model, as for `stance score`; with --scored only to leave out its training texts].
     #[arg(long, value_name = "MODEL")]
     pub model: Option<PathBuf>,
     #[command(flatten)]

@@ -28,9 +28,12 @@ pub struct LabelArgs {
     /// Labelled CSV to append each decision to (created, or resumed when it exists); skips go to FILE.skipped.csv.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
-    /// Model whose topics and stance labels are offered.
-    #[arg(long, default_value_os_t = crate::cli::shipped_model(), value_name = "MODEL")]
-    pub model: PathBuf,
+    /// Model whose topics and stance labels are offered [default: the shipped
+    /// model, as for `stance score`].
+    // Note: not `default_value_os_t = shipped_model()`: clap would print the
+    // path found on this machine in `--help` and the man page.
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<PathBuf>,
     #[command(flatten)]
     pub model_limit: super::ModelLimitArgs,
 }
@@ -44,18 +47,19 @@ pub fn run(args: LabelArgs) -> anyhow::Result<ExitCode> {
         std::io::stdin().is_terminal(),
         std::io::stdout().is_terminal(),
     )?;
-    let model = args.model_limit.load(&args.model)?;
-    let sets = LabelSets::from_model(&model, &args.model)?;
+    let model_path = args.model.clone().unwrap_or_else(crate::cli::shipped_model);
+    let model = args.model_limit.load(&model_path)?;
+    let sets = LabelSets::from_model(&model, &model_path)?;
     drop(model);
     let keys = KeyMap::new(&sets).with_context(|| {
         format!(
             "{}: {} topics and {} stance labels; stance label has a key each for at most {MAX_KEYED_LABELS} labels",
-            args.model.display(),
+            model_path.display(),
             sets.topics.len(),
             sets.all_stances().len()
         )
     })?;
-    let session = Session::open(&args.input, &args.out, sets, &[args.model.as_path()])?;
+    let session = Session::open(&args.input, &args.out, sets, &[model_path.as_path()])?;
     let signals = terminal::Signals::install().context("installing signal handlers")?;
     let look = Look::from_env(
         std::env::var_os("NO_COLOR").as_deref(),
