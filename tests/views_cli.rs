@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::Output;
 
-use common::TempWorkdir;
+use common::{arg, ok, TempWorkdir};
 use sha2::Digest;
 use stance::analysis::{Analyzer, AnalyzerConfig};
 
@@ -21,22 +21,8 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -59,7 +45,7 @@ fn train(w: &TempWorkdir, epoch: Option<&str>, name: &str) {
     ok(&run_at(
         w,
         epoch,
-        &["train", "--data", s(&data), "--c", "1", "--out", name],
+        &["train", "--data", arg(&data), "--c", "1", "--out", name],
     ));
 }
 
@@ -307,7 +293,7 @@ fn an_installed_binary_without_the_model_file_uses_the_built_in_one() {
     };
     let built_in = ok(&run(&["score", "a.csv", "--report", "r.json"]));
     let shipped = root().join("models/default.model");
-    let from_file = ok(&run(&["score", "--model", s(&shipped), "a.csv"]));
+    let from_file = ok(&run(&["score", "--model", arg(&shipped), "a.csv"]));
     assert_eq!(built_in, from_file);
     assert_eq!(rows(&built_in).len(), 4);
     let r: serde_json::Value =
@@ -350,8 +336,8 @@ fn tsv_input_is_read_as_csv_with_tabs() {
     }
     drop((csv_w, tsv_w));
     assert!(w.read("a.tsv").contains("a2\ttv\t"));
-    let from_csv = ok(&w.run(&["score", "--model", s(&model), "a.csv"]));
-    let from_tsv = ok(&w.run(&["score", "--model", s(&model), "a.tsv"]));
+    let from_csv = ok(&w.run(&["score", "--model", arg(&model), "a.csv"]));
+    let from_tsv = ok(&w.run(&["score", "--model", arg(&model), "a.tsv"]));
     assert_eq!(from_csv, from_tsv);
     let scored = rows(&from_tsv);
     assert_eq!(scored[0]["source"], "wire, agency");
@@ -359,7 +345,14 @@ fn tsv_input_is_read_as_csv_with_tabs() {
     // Standard input with --input-format tsv.
     let mut child = w
         .command()
-        .args(["score", "--model", s(&model), "-", "--input-format", "tsv"])
+        .args([
+            "score",
+            "--model",
+            arg(&model),
+            "-",
+            "--input-format",
+            "tsv",
+        ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -375,7 +368,7 @@ fn tsv_input_is_read_as_csv_with_tabs() {
     assert_eq!(ok(&piped), from_csv);
     // A TSV without the text column is refused before scoring, naming the file.
     w.write("b.tsv", "id\tbody\na\tFine.\n");
-    let out = w.run(&["score", "--model", s(&model), "b.tsv", "--out", "o.csv"]);
+    let out = w.run(&["score", "--model", arg(&model), "b.tsv", "--out", "o.csv"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("b.tsv: no column \"text\"; the header has: id, body"),
@@ -384,7 +377,7 @@ fn tsv_input_is_read_as_csv_with_tabs() {
     );
     // A row with too few fields is rejected with its file and line.
     w.write("c.tsv", "id\ttext\na\tFine.\nb\n");
-    let out = w.run(&["score", "--model", s(&model), "c.tsv", "--out", "o.csv"]);
+    let out = w.run(&["score", "--model", arg(&model), "c.tsv", "--out", "o.csv"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let rejects = w.read("o.csv.rejects.csv");
     assert!(rejects.contains("c.tsv,c.tsv:3,b,"), "{rejects}");

@@ -45,29 +45,28 @@ pub fn provenance(
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     let mut p = Provenance::new(generated_at()?, command_line);
-    if let Some((path, meta)) = model.filter(|(path, _)| super::is_embedded_model(path)) {
-        p.model = Some(ModelProvenance::of_bytes(
-            &path.display().to_string(),
-            super::EMBEDDED_MODEL,
-            meta,
-        ));
-    } else if let Some((path, meta)) = model {
-        // Note: a model that loaded but cannot be read again (e.g. one built
-        // into the binary) is described by its meta alone, without a checksum.
-        p.model = Some(
-            ModelProvenance::of_file(path, meta).unwrap_or_else(|_| ModelProvenance {
-                path: path.display().to_string(),
-                sha256: String::new(),
-                bytes: 0,
-                trained_by: meta.trained_by.clone(),
-                training_rows: meta.n_rows,
-                training_data_sha256: meta.data_sha256.clone(),
-                training_files: Vec::new(),
-                trained_at: meta.trained_at.clone(),
-                file_modified: None,
-            }),
-        );
-    }
+    p.model = model.map(|(path, meta)| {
+        if super::is_embedded_model(path) {
+            return ModelProvenance::of_bytes(
+                &path.display().to_string(),
+                super::EMBEDDED_MODEL,
+                meta,
+            );
+        }
+        // Note: a model file that loaded but cannot be read again (removed
+        // since) is described by its meta alone, without a checksum.
+        ModelProvenance::of_file(path, meta).unwrap_or_else(|_| ModelProvenance {
+            path: path.display().to_string(),
+            sha256: String::new(),
+            bytes: 0,
+            trained_by: meta.trained_by.clone(),
+            training_rows: meta.n_rows,
+            training_data_sha256: meta.data_sha256.clone(),
+            training_files: Vec::new(),
+            trained_at: meta.trained_at.clone(),
+            file_modified: None,
+        })
+    });
     for input in inputs {
         p.inputs.push(
             InputFile::of_path(input)

@@ -408,18 +408,9 @@ fn parse_payload(r: &mut PayloadReader, version: u32) -> std::result::Result<Sta
             header.n_features
         ));
     }
-    // Each term needs at least its 4-byte length: bound the count by the bytes left.
-    if n_terms as u64 > r.remaining() / 4 {
-        return Err(format!(
-            "vocabulary claims {n_terms} terms, more than the file can hold"
-        ));
-    }
-    let mut terms = Vec::with_capacity(n_terms);
-    for _ in 0..n_terms {
-        let l = r.u32()? as usize;
-        let t = String::from_utf8(r.bytes(l)?).map_err(|_| "a term is not UTF-8".to_string())?;
-        terms.push(t);
-    }
+    let terms = read_strings(r, n_terms, "term", || {
+        format!("vocabulary claims {n_terms} terms, more than the file can hold")
+    })?;
     let vocab = Vocabulary::from_sorted_terms(terms)?;
     // Note: indexing the vocabulary's word n-grams runs beside decoding the
     // weights; both take tens of milliseconds on a large model.
@@ -528,6 +519,28 @@ fn parse_weights(
     Ok((tfidf, topic, stance))
 }
 
+/// Reads `count` length-prefixed UTF-8 strings (`what` names one in the
+/// error for bytes that are not UTF-8), after bounding `count` by the bytes
+/// left: each string needs at least its 4-byte length, so a crafted count is
+/// refused (`too_many`) before anything is allocated for it.
+fn read_strings(
+    r: &mut PayloadReader,
+    count: usize,
+    what: &str,
+    too_many: impl FnOnce() -> String,
+) -> std::result::Result<Vec<String>, String> {
+    if count as u64 > r.remaining() / 4 {
+        return Err(too_many());
+    }
+    let mut strings = Vec::with_capacity(count);
+    for _ in 0..count {
+        let l = r.u32()? as usize;
+        let s = String::from_utf8(r.bytes(l)?).map_err(|_| format!("a {what} is not UTF-8"))?;
+        strings.push(s);
+    }
+    Ok(strings)
+}
+
 /// Decodes the surface forms (format version 2): none, or one per term.
 fn parse_surface_forms(
     r: &mut PayloadReader,
@@ -539,19 +552,9 @@ fn parse_surface_forms(
             "{count} surface forms for {n_terms} terms (there must be none or one per term)"
         ));
     }
-    // Each form needs at least its 4-byte length: bound the count by the bytes left.
-    if count as u64 > r.remaining() / 4 {
-        return Err(format!(
-            "{count} surface forms claimed, more than the file can hold"
-        ));
-    }
-    let mut forms = Vec::with_capacity(count);
-    for _ in 0..count {
-        let l = r.u32()? as usize;
-        let f = String::from_utf8(r.bytes(l)?)
-            .map_err(|_| "a surface form is not UTF-8".to_string())?;
-        forms.push(f);
-    }
+    let forms = read_strings(r, count, "surface form", || {
+        format!("{count} surface forms claimed, more than the file can hold")
+    })?;
     Ok(SurfaceForms::from_forms(forms))
 }
 
